@@ -1,0 +1,18 @@
+// The Worker's bindings and vars, as wrangler.toml and .dev.vars declare them.
+import type { BatchCoordinator } from "./batch/coordinator";
+
+export interface Env {
+  DB: D1Database;
+  FILES: R2Bucket;
+  BATCH_QUEUE: Queue;
+  BATCH_COORDINATOR: DurableObjectNamespace<BatchCoordinator>;
+
+  LLM_BASE_URL?: string;
+  LLM_API_KEY?: string;
+  LLM_MODEL?: string;
+  LLM_TIMEOUT_MS?: string;
+  LLM_CONCURRENCY?: string;
+  LLM_MAX_ATTEMPTS?: string;
+  LLM_STRUCTURED_OUTPUT?: string;
+  LOG_LEVEL?: string;
+}

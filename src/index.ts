@@ -1,0 +1,9 @@
+// The Worker entry point: the HTTP API, the queue consumer and the cron trigger.
+import { app } from "./app";
+import type { Env } from "./env";
+
+export { BatchCoordinator } from "./batch/coordinator";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

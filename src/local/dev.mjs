@@ -1,0 +1,81 @@
+// `npm run dev`: applies local D1 migrations, starts the placeholder model when no
+// LLM_BASE_URL is configured, then runs `wrangler dev` with any extra flags passed on.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { startFakeLlm } from "./fake-llm.mjs";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const wrangler = path.join(root, "node_modules/.bin/wrangler");
+const passThrough = process.argv.slice(2);
+const offlineEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+
+/** Finds LLM_BASE_URL in the flags, the environment or .dev.vars, in that order. */
+function configuredBaseUrl() {
+  for (let i = 0; i < passThrough.length; i++) {
+    const flag = passThrough[i];
+    const value = flag === "--var" ? passThrough[i + 1] : flag.startsWith("--var=") ? flag.slice(6) : undefined;
+    if (value?.startsWith("LLM_BASE_URL:") && value.length > "LLM_BASE_URL:".length) return value.slice(13);
+  }
+  if (process.env.LLM_BASE_URL) return process.env.LLM_BASE_URL;
+  const devVars = path.join(root, ".dev.vars");
+  if (existsSync(devVars)) {
+    const line = readFileSync(devVars, "utf8").split(/\r?\n/).find((l) => /^\s*LLM_BASE_URL\s*=/.test(l));
+    const value = line?.split("=").slice(1).join("=").trim().replace(/^"|"$/g, "");
+    if (value) return value;
+  }
+  return undefined;
+}
+
+console.log("[dev] applying local D1 migrations");
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], {
+  cwd: root,
+  env: { ...offlineEnv, CI: "true" },
+  stdio: "inherit",
+});
+if (migrate.status !== 0) {
+  console.error("[dev] D1 migrations failed; see the output above");
+  process.exit(migrate.status ?? 1);
+}
+
+const extra = [];
+let fake;
+const baseUrl = configuredBaseUrl();
+if (baseUrl) {
+  console.log(`[dev] model endpoint: ${baseUrl}`);
+} else {
+  fake = await startFakeLlm({ port: Number(process.env.FAKE_LLM_PORT ?? 0) });
+  const url = `http://127.0.0.1:${fake.port}/v1`;
+  extra.push("--var", `LLM_BASE_URL:${url}`);
+  console.log(
+    [
+      "",
+      "[dev] No LLM_BASE_URL is configured, so a local placeholder model answers at " + url + ".",
+      "[dev] Its outputs are PLACEHOLDERS: schema-valid but not real answers.",
+      "[dev] For real outputs, stop and run: npm run dev -- --var LLM_BASE_URL:<endpoint> --var LLM_MODEL:<model>",
+      "[dev] and put LLM_API_KEY=<key> in .dev.vars (see the README).",
+      "",
+    ].join("\n"),
+  );
+}
+
+const child = spawn(wrangler, ["dev", "--test-scheduled", ...extra, ...passThrough], {
+  cwd: root,
+  env: offlineEnv,
+  stdio: "inherit",
+  detached: true,
+});
+
+function stop(signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+process.on("SIGINT", () => stop("SIGINT"));
+process.on("SIGTERM", () => stop("SIGTERM"));
+child.on("exit", (code) => {
+  fake?.server.close();
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,252 @@
+// A fake OpenAI-compatible chat completions server for local development, tests and
+// benchmarks. By default it answers deterministically with output that fits the
+// requested response_format; tests script failure modes through the /__fake routes.
+import http from "node:http";
+import { pathToFileURL } from "node:url";
+
+const PLACEHOLDER_MODEL = "agentflow-placeholder";
+
+/** Returns a stable 32-bit hash of a string (FNV-1a). */
+function hashString(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** Builds a value that validates against a JSON Schema subset, chosen by the seed. */
+export function sampleFromSchema(schema, seed, name = "value") {
+  if (!schema || typeof schema !== "object") return "placeholder";
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) {
+    return schema.enum[seed % schema.enum.length];
+  }
+  if (Array.isArray(schema.anyOf)) {
+    const branch = schema.anyOf.find((option) => option.type !== "null") ?? schema.anyOf[0];
+    return sampleFromSchema(branch, seed, name);
+  }
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
+  switch (type) {
+    case "object": {
+      const result = {};
+      const properties = schema.properties ?? {};
+      let offset = 0;
+      for (const [key, child] of Object.entries(properties)) {
+        result[key] = sampleFromSchema(child, hashString(`${seed}:${key}:${offset++}`), key);
+      }
+      return result;
+    }
+    case "array": {
+      const count = Math.max(schema.minItems ?? 1, 1);
+      const items = [];
+      for (let i = 0; i < count; i++) items.push(sampleFromSchema(schema.items, seed + i, name));
+      return schema.uniqueItems ? [...new Set(items.map((v) => JSON.stringify(v)))].map((v) => JSON.parse(v)) : items;
+    }
+    case "integer":
+      return seed % 100;
+    case "number":
+      return (seed % 1000) / 10;
+    case "boolean":
+      return seed % 2 === 0;
+    case "null":
+      return null;
+    default:
+      return `placeholder ${name}`;
+  }
+}
+
+function messagesText(body) {
+  return (body.messages ?? [])
+    .map((message) => (typeof message.content === "string" ? message.content : JSON.stringify(message.content)))
+    .join("\n");
+}
+
+function defaultContent(body) {
+  const seed = hashString(messagesText(body));
+  const format = body.response_format;
+  if (format?.type === "json_schema") {
+    return JSON.stringify(sampleFromSchema(format.json_schema?.schema, seed));
+  }
+  if (format?.type === "json_object") {
+    return JSON.stringify({ result: "placeholder output" });
+  }
+  return "Placeholder output from the local fake model.";
+}
+
+function completion(body, step) {
+  const content = step.content === undefined ? defaultContent(body) : step.content;
+  const promptTokens = Math.ceil(messagesText(body).length / 4);
+  const completionTokens = typeof content === "string" ? Math.ceil(content.length / 4) : 0;
+  return {
+    id: `chatcmpl-fake-${Date.now().toString(36)}`,
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model: body.model ?? PLACEHOLDER_MODEL,
+    choices: [
+      {
+        index: 0,
+        finish_reason: step.finish_reason ?? "stop",
+        message: { role: "assistant", content, refusal: step.refusal ?? null },
+      },
+    ],
+    usage: step.usage ?? {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
+  };
+}
+
+const FORMAT_RANK = { text: 0, json_object: 1, json_schema: 2 };
+
+/** Creates the fake server's state and request handler. */
+export function createFakeLlm(initial = {}) {
+  const state = {
+    config: { latency_ms: 0, rpm: 0, structured: "json_schema", ...initial },
+    scripts: [],
+    calls: [],
+    stats: { requests: 0, rate_limited: 0, in_flight: 0, max_in_flight: 0 },
+    window: [],
+  };
+
+  function reset() {
+    state.config = { latency_ms: 0, rpm: 0, structured: "json_schema", ...initial };
+    state.scripts = [];
+    state.calls = [];
+    state.stats = { requests: 0, rate_limited: 0, in_flight: 0, max_in_flight: 0 };
+    state.window = [];
+  }
+
+  function takeStep(text) {
+    for (const script of state.scripts) {
+      if (script.steps.length > 0 && text.includes(script.match)) {
+        const step = script.steps[0];
+        if (!script.repeat) script.steps.shift();
+        return step;
+      }
+    }
+    return {};
+  }
+
+  function rateLimited(now) {
+    if (!state.config.rpm) return null;
+    state.window = state.window.filter((at) => now - at < 60_000);
+    if (state.window.length < state.config.rpm) {
+      state.window.push(now);
+      return null;
+    }
+    return Math.max(1, 60_000 - (now - state.window[0]));
+  }
+
+  async function handleCompletion(body, res) {
+    const text = messagesText(body);
+    const now = Date.now();
+    state.stats.requests++;
+    state.calls.push({ at: now, body });
+
+    const waitMs = rateLimited(now);
+    if (waitMs !== null) {
+      state.stats.rate_limited++;
+      return send(res, 429, { error: { message: "Rate limit reached", type: "rate_limit_exceeded" } }, {
+        "retry-after": String(Math.ceil(waitMs / 1000)),
+        "retry-after-ms": String(waitMs),
+        "x-ratelimit-limit-requests": String(state.config.rpm),
+        "x-ratelimit-remaining-requests": "0",
+      });
+    }
+
+    const requested = body.response_format?.type ?? "text";
+    if (FORMAT_RANK[requested] > FORMAT_RANK[state.config.structured]) {
+      return send(res, 400, {
+        error: { message: `response_format ${requested} is not supported by this model`, param: "response_format" },
+      });
+    }
+
+    const step = takeStep(text);
+    const delay = (step.delay_ms ?? 0) + (state.config.latency_ms ?? 0);
+    if (step.hang) return; // Never answers, so the client's timeout fires.
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (step.status && step.status !== 200) {
+      return send(res, step.status, step.body ?? { error: { message: `scripted status ${step.status}` } }, step.headers);
+    }
+    return send(res, 200, step.completion ?? completion(body, step), step.headers);
+  }
+
+  function send(res, status, payload, headers = {}) {
+    if (res.destroyed) return;
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify(payload));
+  }
+
+  async function handle(req, res) {
+    const url = new URL(req.url, "http://127.0.0.1");
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    let body = {};
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return send(res, 400, { error: { message: "request body is not JSON" } });
+      }
+    }
+
+    if (req.method === "POST" && url.pathname.endsWith("/chat/completions")) {
+      state.stats.in_flight++;
+      state.stats.max_in_flight = Math.max(state.stats.max_in_flight, state.stats.in_flight);
+      try {
+        return await handleCompletion(body, res);
+      } finally {
+        state.stats.in_flight--;
+      }
+    }
+    if (req.method === "GET" && url.pathname.endsWith("/models")) {
+      return send(res, 200, { object: "list", data: [{ id: PLACEHOLDER_MODEL, object: "model" }] });
+    }
+    if (url.pathname === "/__fake/reset") {
+      reset();
+      return send(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__fake/config") {
+      Object.assign(state.config, body);
+      return send(res, 200, state.config);
+    }
+    if (url.pathname === "/__fake/script") {
+      state.scripts.push({ match: String(body.match ?? ""), steps: body.steps ?? [], repeat: Boolean(body.repeat) });
+      return send(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__fake/calls") {
+      const match = url.searchParams.get("match") ?? "";
+      return send(res, 200, state.calls.filter((call) => messagesText(call.body).includes(match)));
+    }
+    if (url.pathname === "/__fake/stats") {
+      return send(res, 200, state.stats);
+    }
+    return send(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
+  }
+
+  return { state, handle, reset };
+}
+
+/** Starts the fake on 127.0.0.1 and resolves with the server and its port. */
+export async function startFakeLlm({ port = 0, ...initial } = {}) {
+  const fake = createFakeLlm(initial);
+  const server = http.createServer((req, res) => {
+    fake.handle(req, res).catch((error) => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: String(error) } }));
+    });
+  });
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { server, port: server.address().port, fake };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const port = Number(process.env.FAKE_LLM_PORT ?? 8799);
+  const latency = Number(process.env.FAKE_LLM_LATENCY_MS ?? 0);
+  const rpm = Number(process.env.FAKE_LLM_RPM ?? 0);
+  const { port: bound } = await startFakeLlm({ port, latency_ms: latency, rpm });
+  console.log(`fake LLM listening on http://127.0.0.1:${bound}/v1 (placeholder outputs)`);
+}
