@@ -15,4 +15,7 @@ export interface Env {
   LLM_MAX_ATTEMPTS?: string;
   LLM_STRUCTURED_OUTPUT?: string;
   LOG_LEVEL?: string;
+  ADMIN_API_KEY?: string;
+  LLM_RPM?: string;
+  LLM_TPM?: string;
 }

@@ -7,5 +7,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     log: Logger;
+    /** The tenant that owns everything this request creates or reads. */
+    tenantId: string;
+    isAdmin: boolean;
   };
 }
