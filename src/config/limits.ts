@@ -6,6 +6,12 @@ export const MAX_SYNC_ITEMS = 50;
 /** Characters of text accepted for one item. */
 export const MAX_ITEM_TEXT_CHARS = 200_000;
 
+/** Characters of one item id. */
+export const MAX_ITEM_ID_CHARS = 256;
+
+/** Model calls per item: the first answer and at most one repair call after a validation failure. */
+export const MAX_MODEL_CALLS_PER_ITEM = 2;
+
 /** Categories accepted by one label request. */
 export const MAX_CATEGORIES = 500;
 

@@ -4,6 +4,7 @@ import OpenAI, { APIError } from "openai";
 import type { LlmSettings, StructuredOutputLevel } from "../config/settings";
 import { sleep } from "../lib/concurrency";
 import type { Logger } from "../log/logger";
+import { redactText, redactValue } from "./redact";
 import { classifyFailure, isRetryable, retryAfterMs, retryDelayMs } from "./retry";
 import type { ChatMessage, ChatOutcome, ChatRequest, OutputFormat } from "./types";
 
@@ -21,15 +22,19 @@ export interface CallContext {
 function responseFormatFor(format: OutputFormat, level: StructuredOutputLevel) {
   if (format.type === "text" || level === "text") return undefined;
   if (level === "json_schema" && format.schema) {
-    return { type: "json_schema" as const, json_schema: { name: format.name, strict: true, schema: format.schema } };
+    return { type: "json_schema" as const, json_schema: { name: format.name, strict: format.strict ?? true, schema: format.schema } };
   }
   return { type: "json_object" as const };
 }
 
-/** Without json_schema support the schema travels in the prompt instead. */
+/**
+ * Adds a JSON instruction whenever the provider does not get the schema as a
+ * json_schema response_format: the schema then travels in the prompt. OpenAI also
+ * rejects json_object output unless a message mentions JSON, which this covers.
+ */
 function messagesFor(request: ChatRequest, level: StructuredOutputLevel): ChatMessage[] {
   const format = request.format;
-  if (format.type !== "json" || level === "json_schema") return request.messages;
+  if (format.type !== "json" || (level === "json_schema" && format.schema)) return request.messages;
   const schemaText = format.schema ? ` that matches this JSON Schema:\n${JSON.stringify(format.schema)}` : "";
   return [
     ...request.messages.slice(0, -1),
@@ -38,10 +43,17 @@ function messagesFor(request: ChatRequest, level: StructuredOutputLevel): ChatMe
   ];
 }
 
-/** A 400 or 422 that blames response_format means the provider lacks that feature. */
-function rejectsFormat(error: unknown): boolean {
+/**
+ * A 400 or 422 whose message names the response_format and calls it unsupported
+ * means the provider lacks that feature. An invalid schema or any other 400 is not a reason
+ * to step down, so it fails the call instead.
+ */
+export function rejectsFormat(error: unknown): boolean {
   if (!(error instanceof APIError) || (error.status !== 400 && error.status !== 422)) return false;
-  return /response_format|json_schema|json_object|structured/i.test(error.message);
+  const message = error.message;
+  if (!/response_format|json_schema|json_object|structured output/i.test(message)) return false;
+  if (/invalid schema/i.test(message)) return false;
+  return /not supported|unsupported|does not support|not available|not allowed|unknown|unrecognized|not enabled/i.test(message);
 }
 
 export class LlmClient {
@@ -66,8 +78,12 @@ export class LlmClient {
 
   /** Removes the API key from any text that may reach a log or a result. */
   redact(text: string): string {
-    const key = this.settings.apiKey;
-    return key.length >= 8 ? text.split(key).join("[redacted]") : text;
+    return redactText(text, this.settings.apiKey);
+  }
+
+  /** Removes the API key from every string in a JSON value, such as item results. */
+  redactValue<T>(value: T): T {
+    return redactValue(value, this.settings.apiKey);
   }
 
   private levelFor(model: string): StructuredOutputLevel {

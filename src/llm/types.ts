@@ -8,8 +8,11 @@ export interface ChatMessage {
 /** A JSON Schema object, limited to the keywords that json-schema.ts validates. */
 export type JsonSchema = Record<string, unknown>;
 
-/** What the operation wants back: free text, or JSON that fits an optional schema. */
-export type OutputFormat = { type: "text" } | { type: "json"; name: string; schema?: JsonSchema };
+/**
+ * What the operation wants back: free text, or JSON that fits an optional schema.
+ * `strict` (default true) asks the provider to enforce the schema exactly.
+ */
+export type OutputFormat = { type: "text" } | { type: "json"; name: string; schema?: JsonSchema; strict?: boolean };
 
 export interface TokenUsage {
   prompt_tokens: number;

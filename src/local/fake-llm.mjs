@@ -118,6 +118,12 @@ export function createFakeLlm(initial = {}) {
     state.window = [];
   }
 
+  /** The richest format a matching script allows, or the global config's. */
+  function structuredLevel(text) {
+    const script = state.scripts.find((candidate) => candidate.structured !== undefined && text.includes(candidate.match));
+    return script ? script.structured : state.config.structured;
+  }
+
   function takeStep(text) {
     for (const script of state.scripts) {
       if (script.steps.length > 0 && text.includes(script.match)) {
@@ -157,7 +163,7 @@ export function createFakeLlm(initial = {}) {
     }
 
     const requested = body.response_format?.type ?? "text";
-    if (FORMAT_RANK[requested] > FORMAT_RANK[state.config.structured]) {
+    if (FORMAT_RANK[requested] > FORMAT_RANK[structuredLevel(text)]) {
       return send(res, 400, {
         error: { message: `response_format ${requested} is not supported by this model`, param: "response_format" },
       });
@@ -214,7 +220,16 @@ export function createFakeLlm(initial = {}) {
       return send(res, 200, state.config);
     }
     if (url.pathname === "/__fake/script") {
-      state.scripts.push({ match: String(body.match ?? ""), steps: body.steps ?? [], repeat: Boolean(body.repeat) });
+      if (body.structured !== undefined && !(body.structured in FORMAT_RANK)) {
+        return send(res, 400, { error: { message: `structured must be one of ${Object.keys(FORMAT_RANK).join(", ")}` } });
+      }
+      state.scripts.push({
+        match: String(body.match ?? ""),
+        steps: body.steps ?? [],
+        repeat: Boolean(body.repeat),
+        // The richest response_format this script's calls accept, like the global config's `structured`.
+        structured: body.structured,
+      });
       return send(res, 200, { ok: true });
     }
     if (url.pathname === "/__fake/calls") {

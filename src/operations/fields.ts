@@ -1,9 +1,11 @@
 // Typed output fields shared by extract and enrich: their JSON Schema, their prompt
 // lines, and the check of a model's object against them.
+import { z } from "zod";
+import { MAX_FIELDS } from "../config/limits";
 import { invalidRequest } from "../errors";
-import type { JsonSchema } from "../llm/types";
+import type { JsonSchema, OutputFormat } from "../llm/types";
 import { CategoryIndex } from "./labels";
-import { parseJsonText, validateJson } from "./json-schema";
+import { isStrictCompatible, parseJsonText, validateJson } from "./json-schema";
 import type { ParseOutcome } from "./types";
 
 export type FieldType = "string" | "number" | "integer" | "boolean" | "enum" | "list" | "object";
@@ -19,6 +21,22 @@ export interface FieldSpec {
 }
 
 export const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_ -]{0,63}$/;
+
+/** An output field name: a key of the JSON object the model returns. */
+export const FieldNameSchema = z
+  .string()
+  .regex(FIELD_NAME_PATTERN, "must start with a letter or _ and use only letters, digits, _, - or spaces (64 characters at most)");
+
+/** Builds the schema of a list of output fields, also accepting the shorthand `{ "name": "type" }`. */
+export function fieldListSchema<T extends z.ZodType>(field: T) {
+  return z.preprocess(
+    (value) =>
+      value !== null && typeof value === "object" && !Array.isArray(value)
+        ? Object.entries(value).map(([name, type]) => ({ name, type }))
+        : value,
+    z.array(field).min(1, "list at least one field").max(MAX_FIELDS),
+  );
+}
 
 /** Rejects duplicate field names and enum fields without values. */
 export function checkFields(fields: FieldSpec[], param = "fields"): void {
@@ -56,6 +74,12 @@ export function fieldsSchema(fields: FieldSpec[]): JsonSchema {
     properties[field.name] = field.required ? schema : { anyOf: [schema, { type: "null" }] };
   }
   return { type: "object", properties, required: fields.map((field) => field.name), additionalProperties: false };
+}
+
+/** Builds the structured output for a field list: strict unless a free-form object field rules it out. */
+export function fieldsFormat(name: string, fields: FieldSpec[]): OutputFormat {
+  const schema = fieldsSchema(fields);
+  return { type: "json", name, schema, strict: isStrictCompatible(schema) };
 }
 
 /** One prompt line per field: name, type, whether it may be null, values, examples. */

@@ -5,13 +5,15 @@ import { invalidRequest } from "../errors";
 import type { OutputFormat } from "../llm/types";
 import { parseJsonText } from "./json-schema";
 import { CategoryIndex, collidingNames, foldCase, normaliseAnswer, splitLabelList } from "./labels";
-import { buildMessages, requestTemplates } from "./prompt";
+import { buildMessages, type PromptParts, requestTemplates } from "./prompt";
 import { CommonParamsSchema, type Operation, type ParseOutcome } from "./types";
 
-const CategorySchema = z.union([
-  z.string().trim().min(1).max(200),
-  z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional() }).strict(),
-]);
+const CategoryNameSchema = z.string().trim().min(1, "must not be empty").max(200);
+
+const CategorySchema = z.union(
+  [CategoryNameSchema, z.object({ name: CategoryNameSchema, description: z.string().max(2000).optional() }).strict()],
+  { error: 'must be a category name or an object {"name", "description"}' },
+);
 
 export const LabelParamsSchema = CommonParamsSchema.extend({
   categories: z.array(CategorySchema).min(1).max(MAX_CATEGORIES),
@@ -27,7 +29,7 @@ function categoryNames(params: LabelParams): string[] {
   return params.categories.map((category) => (typeof category === "string" ? category : category.name));
 }
 
-function systemPrompt(params: LabelParams): string {
+function promptParts(params: LabelParams): PromptParts {
   const list = params.categories
     .map((category) =>
       typeof category === "string" ? `- ${category}` : `- ${category.name}${category.description ? `: ${category.description}` : ""}`,
@@ -41,7 +43,10 @@ function systemPrompt(params: LabelParams): string {
       ? " If no category applies, answer with an empty list."
       : " If no category fits, answer null."
     : "";
-  return `You are a careful text classifier. ${task}${none}\nWrite each category name exactly as listed.\n\nCategories:\n${list}`;
+  return {
+    system: `You are a careful text classifier. ${task}${none}`,
+    reference: `Write each category name exactly as listed.\n\nCategories:\n${list}`,
+  };
 }
 
 function format(params: LabelParams): OutputFormat {
@@ -49,7 +54,7 @@ function format(params: LabelParams): OutputFormat {
   const label = params.multi_label
     ? { type: "array", items: { type: "string", enum: names } }
     : params.allow_none
-      ? { type: ["string", "null"], enum: [...names, null] }
+      ? { anyOf: [{ type: "string", enum: names }, { type: "null" }] }
       : { type: "string", enum: names };
   const key = params.multi_label ? "labels" : "label";
   return {
@@ -131,7 +136,7 @@ export const labelOperation: Operation<LabelParams> = {
     }
   },
   templates: requestTemplates,
-  messages: (params, item) => buildMessages(params, systemPrompt(params), item),
+  messages: (params, item) => buildMessages(params, promptParts(params), item),
   format,
   parse(params, content) {
     const index = new CategoryIndex(categoryNames(params));

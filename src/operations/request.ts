@@ -29,13 +29,15 @@ export function parseOperationRequest(
 ): OperationRequest {
   const { items: rawItems, ...rest } = body;
   if (!Array.isArray(rawItems)) {
-    throw invalidRequest("invalid_request", 'Invalid request: items: send a non-empty array of {"id", "text", "metadata"} objects.', "items");
+    const problem = rawItems === undefined ? "is missing" : "must be an array";
+    throw invalidRequest("invalid_request", `Invalid request: items ${problem}; send an array of {"id", "text", "metadata"} objects.`, "items");
   }
   if (rawItems.length > limits.maxItems) {
     throw invalidRequest(
       "too_many_items",
       `Too many items: ${rawItems.length}; this endpoint accepts at most ${limits.maxItems}. ${limits.tooManyHint}`,
       "items",
+      { max_items: limits.maxItems, received: rawItems.length },
     );
   }
 

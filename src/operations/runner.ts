@@ -1,5 +1,6 @@
 // Runs one item through an operation: model call, finish checks, validation and
 // one repair call. Every outcome is an ItemResult; nothing here throws per item.
+import { MAX_MODEL_CALLS_PER_ITEM } from "../config/limits";
 import type { CallContext, LlmClient } from "../llm/client";
 import { addUsage, type ChatMessage, emptyUsage, type TokenUsage } from "../llm/types";
 import type { PreparedItem } from "./items";
@@ -50,6 +51,12 @@ function repairMessage(problem: string): ChatMessage {
   };
 }
 
+/**
+ * Runs one item: a model call, the finish checks, then validation. An answer that
+ * fails validation gets one repair call that shows the model its answer and the
+ * error; a second failure becomes the item's error. Truncated, refused, filtered
+ * and empty answers are never repaired.
+ */
 export async function runItem<P extends CommonParams>(
   llm: LlmClient,
   operation: Operation<P>,
@@ -61,13 +68,14 @@ export async function runItem<P extends CommonParams>(
   const format = operation.format(params);
   let conversation = messages;
   let usage: TokenUsage = emptyUsage();
+  let rejected: string | null = null;
 
-  for (let call = 1; call <= 2; call++) {
+  for (let call = 1; call <= MAX_MODEL_CALLS_PER_ITEM; call++) {
     const outcome = await llm.chat(
       { messages: conversation, format, model: params.model, maxTokens: params.max_tokens, temperature: params.temperature },
       { ...ctx, itemId: item.id },
     );
-    if (!outcome.ok) return failedResult(item, outcome.code, outcome.message, { usage, model_calls: call });
+    if (!outcome.ok) return failedResult(item, outcome.code, outcome.message, { raw: rejected, usage, model_calls: call });
     usage = addUsage(usage, outcome.usage);
 
     const problem = finishProblem(outcome.content, outcome.refusal, outcome.finishReason);
@@ -85,10 +93,12 @@ export async function runItem<P extends CommonParams>(
     if (parsed.ok) {
       return result(item, { output: parsed.output, warnings: parsed.warnings ?? [], usage, model_calls: call });
     }
-    if (call === 2) {
+    if (call === MAX_MODEL_CALLS_PER_ITEM) {
       return failedResult(item, parsed.code, `${parsed.message} (after one repair attempt)`, { raw: content, usage, model_calls: call });
     }
+
     ctx.log.info("answer failed validation; asking for a repair", { item_id: item.id, code: parsed.code });
+    rejected = content;
     conversation = [...messages, { role: "assistant", content }, repairMessage(parsed.message)];
   }
   throw new Error("unreachable: the repair loop always returns");

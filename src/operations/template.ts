@@ -1,10 +1,16 @@
 // Prompt templates: `{name}` placeholders filled from an item's fields in one pass.
 // Only `{identifier}` is a placeholder, so JSON examples and other braces stay literal;
-// `{{name}}` writes a literal `{name}`.
+// `{{name}}` writes a literal `{name}`. Names are case-sensitive.
 import { invalidRequest } from "../errors";
 import type { PreparedItem } from "./items";
 
 const PLACEHOLDER = /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** A template and the request parameter it came from, for error messages. */
+export interface NamedTemplate {
+  param: string;
+  template: string;
+}
 
 /** Returns the placeholder names a template uses, in order of first use. */
 export function placeholdersOf(template: string): string[] {
@@ -15,12 +21,18 @@ export function placeholdersOf(template: string): string[] {
   return [...names];
 }
 
-/** The values a template can use for one item: its text, its id and its metadata. */
+/**
+ * Returns the values a template can use for one item: its metadata, its `id` and,
+ * when it has text, its `text`. The item's own id and text win over metadata keys
+ * of the same name.
+ */
 export function templateFields(item: PreparedItem): Record<string, unknown> {
-  return { ...item.metadata, text: item.text, id: item.id };
+  const fields: Record<string, unknown> = { ...item.metadata, id: item.id };
+  if (item.text !== null) fields.text = item.text;
+  return fields;
 }
 
-/** Renders a value for a prompt: null as an empty string, objects as JSON. */
+/** Renders a value for a prompt: null as an empty string, objects and arrays as JSON. */
 export function renderValue(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
@@ -28,18 +40,19 @@ export function renderValue(value: unknown): string {
   return String(value);
 }
 
-/** Fills a template. Callers check placeholders first, so a missing field cannot occur here. */
+/** Fills a template in one pass, so braces inside inserted values are never expanded. */
 export function renderTemplate(template: string, fields: Record<string, unknown>): string {
   return template.replace(PLACEHOLDER, (whole, escaped: string | undefined, name: string | undefined) => {
     if (escaped !== undefined) return `{${escaped}}`;
+    // Callers check placeholders first (assertPlaceholdersFilled), so `whole` is never sent.
     return Object.hasOwn(fields, name!) ? renderValue(fields[name!]) : whole;
   });
 }
 
 /** Lists, per placeholder, the indexes of items that lack it. */
-export function missingPlaceholders(templates: string[], items: PreparedItem[]): Map<string, number[]> {
+export function missingPlaceholders(templates: readonly NamedTemplate[], items: readonly PreparedItem[]): Map<string, number[]> {
   const missing = new Map<string, number[]>();
-  const names = new Set(templates.flatMap(placeholdersOf));
+  const names = new Set(templates.flatMap((named) => placeholdersOf(named.template)));
   for (const item of items) {
     const fields = templateFields(item);
     for (const name of names) {
@@ -49,8 +62,16 @@ export function missingPlaceholders(templates: string[], items: PreparedItem[]):
   return missing;
 }
 
-/** Rejects a request whose templates use fields that some or all items lack. */
-export function assertPlaceholdersFilled(templates: string[], items: PreparedItem[]): void {
+function indexList(indexes: number[]): string {
+  return indexes.slice(0, 20).join(", ") + (indexes.length > 20 ? `, ... (${indexes.length} items)` : "");
+}
+
+/**
+ * Rejects a request whose templates use fields that some or all items lack, listing
+ * the placeholders, the 0-based indexes of the items without them and the fields
+ * that do exist.
+ */
+export function assertPlaceholdersFilled(templates: readonly NamedTemplate[], items: readonly PreparedItem[]): void {
   const missing = missingPlaceholders(templates, items);
   if (missing.size === 0) return;
 
@@ -59,16 +80,19 @@ export function assertPlaceholdersFilled(templates: string[], items: PreparedIte
   const partial = [...missing].filter(([, indexes]) => indexes.length < items.length);
   const parts: string[] = [];
   if (unknown.length > 0) {
-    parts.push(`unknown placeholder(s) ${unknown.map((n) => `{${n}}`).join(", ")}: no item has these fields`);
+    parts.push(`unknown placeholder(s) ${unknown.map((name) => `{${name}}`).join(", ")}: no item has these fields`);
   }
   for (const [name, indexes] of partial) {
-    const shown = indexes.slice(0, 20).join(", ") + (indexes.length > 20 ? ", ..." : "");
-    parts.push(`placeholder {${name}} missing in items [${shown}]`);
+    parts.push(`placeholder {${name}} missing in items [${indexList(indexes)}]`);
   }
+  const textHint = missing.has("text") ? ' Items without "text" or "content" can only be used with templates that do not use {text}.' : "";
+  const first = [...missing.keys()][0];
+  const param = templates.find((named) => placeholdersOf(named.template).includes(first))?.param;
+
   throw invalidRequest(
     "missing_placeholder",
-    `${parts.join("; ")}. Available fields: ${available.join(", ")}. Placeholders are case-sensitive; write {{name}} for a literal {name}.`,
-    "user_prompt_template",
+    `${parts.join("; ")}. Available fields: ${available.join(", ")}. Placeholder names are case-sensitive; write {{name}} for a literal {name}.${textHint}`,
+    param,
     { unknown, missing: Object.fromEntries(partial), available },
   );
 }

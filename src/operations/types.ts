@@ -1,8 +1,10 @@
 // The contract each operation implements, and the per-item result every path returns.
 import { z } from "zod";
 import { MAX_PROMPT_CHARS } from "../config/limits";
-import type { ChatMessage, OutputFormat, TokenUsage } from "../llm/types";
+import type { ChatMessage, OutputFormat } from "../llm/types";
 import type { PreparedItem } from "./items";
+import type { ItemErrorCode } from "./result-schema";
+import type { NamedTemplate } from "./template";
 
 export const OPERATION_NAMES = ["label", "summarize", "extract", "enrich", "run"] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -18,44 +20,7 @@ export const CommonParamsSchema = z.object({
 });
 export type CommonParams = z.infer<typeof CommonParamsSchema>;
 
-/** Item-level failure reasons. Each is data stored with the item, never an exception. */
-export type ItemErrorCode =
-  | "invalid_label"
-  | "not_json"
-  | "schema_mismatch"
-  | "truncated"
-  | "refused"
-  | "content_filtered"
-  | "empty_output"
-  | "provider_error"
-  | "rate_limited"
-  | "timeout"
-  | "missing_field"
-  | "input_too_long"
-  | "cancelled"
-  | "expired";
-
-export interface ItemError {
-  code: ItemErrorCode;
-  message: string;
-}
-
-export type ItemStatus = "succeeded" | "failed" | "cancelled";
-
-export interface ItemResult {
-  id: string;
-  index: number;
-  status: ItemStatus;
-  output: unknown;
-  error: ItemError | null;
-  /** The model's text when it did not pass validation, kept for inspection. */
-  raw: string | null;
-  refusal: string | null;
-  warnings: string[];
-  usage: TokenUsage;
-  /** Model calls made for this item, the repair call included. */
-  model_calls: number;
-}
+export { type ItemError, type ItemErrorCode, type ItemResult, type ItemStatus } from "./result-schema";
 
 export type ParseOutcome =
   | { ok: true; output: unknown; warnings?: string[] }
@@ -68,7 +33,7 @@ export interface Operation<P extends CommonParams = CommonParams> {
   /** Rejects parameters that are well-formed but contradictory; throws ApiError. */
   check(params: P): void;
   /** Every template whose placeholders items must fill. */
-  templates(params: P): string[];
+  templates(params: P): NamedTemplate[];
   messages(params: P, item: PreparedItem): ChatMessage[];
   format(params: P): OutputFormat;
   parse(params: P, content: string): ParseOutcome;
