@@ -1,6 +1,8 @@
 // The Hono app: request ids and logging, route groups, and the one error handler.
 import { Hono } from "hono";
+import { batches } from "./api/batches";
 import { completions } from "./api/completions";
+import { files } from "./api/files";
 import type { AppEnv } from "./api/context";
 import { ApiError } from "./errors";
 import { createLogger, errorFields } from "./log/logger";
@@ -18,6 +20,8 @@ app.use("*", async (c, next) => {
 app.get("/health", (c) => c.json({ status: "ok" }));
 
 app.route("/api/completions", completions);
+app.route("/api/batches", batches);
+app.route("/api/files", files);
 
 app.notFound((c) =>
   c.json(

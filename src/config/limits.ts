@@ -35,3 +35,63 @@ export const DEFAULT_LLM_MODEL = "gpt-4o-mini";
 export const DEFAULT_LLM_TIMEOUT_MS = 60_000;
 export const DEFAULT_LLM_CONCURRENCY = 8;
 export const DEFAULT_LLM_MAX_ATTEMPTS = 5;
+
+// Batches: see docs/batches.md. Queue and D1 numbers are Cloudflare's published limits
+// (https://developers.cloudflare.com/queues/platform/limits/, https://developers.cloudflare.com/d1/platform/limits/).
+
+/** Inline items accepted by one POST /api/batches; larger sets go through POST /api/files. */
+export const MAX_BATCH_INLINE_ITEMS = 100_000;
+
+/** Items in one chunk: one R2 object and one queue message, processed by one consumer invocation. */
+export const BATCH_CHUNK_ITEMS = 200;
+
+/** UTF-8 bytes of one chunk object in R2; a chunk closes early when the next item would pass it. */
+export const BATCH_CHUNK_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Bytes of one queue message body, kept under Queues' 128 KB that includes ~100 bytes of metadata. */
+export const QUEUE_MESSAGE_MAX_BYTES = 127_000;
+
+/** Messages and bytes of one sendBatch call. */
+export const QUEUE_SEND_BATCH_MAX_MESSAGES = 100;
+export const QUEUE_SEND_BATCH_MAX_BYTES = 256_000;
+
+/** Bytes counted per message on top of its body when a sendBatch call is sized. */
+export const QUEUE_MESSAGE_OVERHEAD_BYTES = 100;
+
+/** Parameters D1 binds in one statement. */
+export const D1_MAX_BOUND_PARAMETERS = 100;
+
+/** Results a chunk consumer buffers before it writes them to D1, and the longest it waits (milliseconds). */
+export const RESULT_FLUSH_ITEMS = 25;
+export const RESULT_FLUSH_MS = 1_000;
+
+/** Milliseconds between a chunk consumer's heartbeats to the batch coordinator. */
+export const CHUNK_HEARTBEAT_MS = 30_000;
+
+/** Milliseconds without any sign of progress after which the watchdog re-enqueues a chunk. */
+export const WATCHDOG_STALL_MS = 3 * 60_000;
+
+/** Milliseconds between two watchdog alarms of an unfinished batch. */
+export const WATCHDOG_INTERVAL_MS = 60_000;
+
+/** Times the watchdog re-enqueues one chunk (or the input pass) before giving its items up as failed. */
+export const WATCHDOG_MAX_REENQUEUES = 5;
+
+/** The completion window of a batch: default, shortest and longest, in seconds. */
+export const DEFAULT_COMPLETION_WINDOW = "24h";
+export const MIN_COMPLETION_WINDOW_SECONDS = 60;
+export const MAX_COMPLETION_WINDOW_SECONDS = 7 * 24 * 3600;
+
+/** Characters of an Idempotency-Key header. */
+export const MAX_IDEMPOTENCY_KEY_CHARS = 255;
+
+/** Batches returned by one page of GET /api/batches, by default and at most. */
+export const DEFAULT_BATCH_PAGE_SIZE = 20;
+export const MAX_BATCH_PAGE_SIZE = 100;
+
+/** Results in one page of the JSON download, by default and at most. */
+export const DEFAULT_RESULT_PAGE_SIZE = 1_000;
+export const MAX_RESULT_PAGE_SIZE = 10_000;
+
+/** Rows read from D1 per step while a JSONL or CSV download streams. */
+export const EXPORT_STREAM_PAGE_ROWS = 500;

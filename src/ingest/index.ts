@@ -1,44 +1,32 @@
 // The ingest module's public contract: stored upload metadata and a streaming record reader.
 import type { Env } from "../env";
+import { ApiError } from "../errors";
+import { findFile, toStoredFile } from "../storage/files";
+import { iterateStream } from "./bytes";
+import { parseRecords } from "./records";
+import { ParseReport } from "./report";
+import type { FileRecord, StoredFile } from "./types";
 
-export type FileFormat = "csv" | "json" | "jsonl" | "text";
+export type { FileFormat, FileRecord, StoredFile } from "./types";
 
-/** Metadata of one uploaded file, as stored in D1; the bytes live in R2 under `r2_key`. */
-export interface StoredFile {
-  id: string;
-  tenant_id: string;
-  filename: string;
-  bytes: number;
-  format: FileFormat;
-  item_count: number;
-  columns: string[];
-  delimiter: string | null;
-  skipped_rows: number;
-  charset: string;
-  r2_key: string;
-  created_at: string;
-}
-
-/** One parsed record. CSV: column -> exact string. JSON/JSONL: the object, with integers
- *  beyond 2^53 kept as their exact digit strings. Text: { text }. `line` is 1-based. */
-export interface FileRecord {
-  index: number;
-  line: number;
-  values: Record<string, unknown>;
-}
-
-/** Loads a file's metadata, or null when no file with that id exists for the tenant. */
+/**
+ * Loads a file's metadata, or returns null when no such file exists. With `tenantId` the
+ * file must also belong to that tenant; without it any tenant's file matches.
+ */
 export async function getStoredFile(env: Env, fileId: string, tenantId?: string): Promise<StoredFile | null> {
-  // TODO: stub until the D1 table lands.
-  void env;
-  void fileId;
-  void tenantId;
-  return null;
+  const row = await findFile(env.DB, fileId, tenantId);
+  return row ? toStoredFile(row) : null;
 }
 
-/** Streams the stored object from R2 and yields records in order, with flat memory. */
+/**
+ * Streams the stored object from R2 and yields records in order, with flat memory. The
+ * file passed validation at upload, so an invalid row here (a changed object) raises at once.
+ */
 export async function* readFileRecords(env: Env, file: StoredFile): AsyncIterable<FileRecord> {
-  // TODO: stub until the streaming parsers land.
-  void env;
-  void file;
+  const object = await env.FILES.get(file.r2_key);
+  if (object === null) {
+    throw new ApiError(500, "server_error", "file_content_missing", `The content of file '${file.id}' is missing from storage.`);
+  }
+  const options = { format: file.format, delimiter: file.delimiter, charset: file.charset };
+  yield* parseRecords(iterateStream(object.body), options, new ParseReport(true));
 }
