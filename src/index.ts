@@ -1,9 +1,11 @@
 // The Worker entry point: the HTTP API, the queue consumer and the cron trigger.
 import { app } from "./app";
+import { handleBatchQueue } from "./batch/consumer";
 import type { Env } from "./env";
 
 export { BatchCoordinator } from "./batch/coordinator";
 
 export default {
   fetch: app.fetch,
+  queue: handleBatchQueue,
 } satisfies ExportedHandler<Env>;

@@ -1,5 +1,339 @@
-// One Durable Object per batch: the authority on its state, counters and cancellation.
+// One Durable Object per batch: the authority on its status, counters and
+// cancellation. Consumers claim chunks from it, ask it before every model call, and
+// report per-chunk tallies that overwrite; its alarm is the watchdog and the deadline.
 import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import { WATCHDOG_INTERVAL_MS, WATCHDOG_MAX_REENQUEUES, WATCHDOG_STALL_MS } from "../config/limits";
 import type { Env } from "../env";
+import { createLogger, errorFields, type Logger } from "../log/logger";
+import { findBatch, updateBatchSnapshot } from "../storage/batches";
+import { openDatabase } from "../storage/db";
+import { ChunkTable } from "./chunk-table";
+import { sendMessages } from "./messages";
+import { type BatchProgress, type CoordinatorMeta, CoordinatorMetaSchema, ResultTallySchema, snapshotOf } from "./progress";
+import { type BatchError, BatchErrorSchema, type BatchMessage, type BatchStatus, ChunkRangeSchema, type Ending, isTerminal } from "./types";
 
-export class BatchCoordinator extends DurableObject<Env> {}
+/** Chunks the watchdog re-enqueues in one alarm, to keep one alarm short. */
+const WATCHDOG_BATCH_CHUNKS = 1_000;
+
+/** Claims after which a chunk that never finished is given up (a poison chunk). */
+export const CHUNK_MAX_ATTEMPTS = 12;
+
+const InitSchema = z.object({
+  batch_id: z.string(),
+  total: z.number().int().nonnegative(),
+  expires_at: z.string(),
+});
+const AddChunksSchema = z.object({ chunks: z.array(ChunkRangeSchema) });
+const FinishPrepareSchema = z.object({ total: z.number().int().nonnegative() });
+const LeaseSchema = z.object({ n: z.number().int().nonnegative(), lease: z.string() });
+const ReportSchema = LeaseSchema.extend({ tally: ResultTallySchema });
+
+/** What a consumer does with a chunk it received a message for. */
+export type ChunkClaim =
+  | { action: "process" }
+  | { action: "close"; ending: Ending }
+  | { action: "abandon" }
+  | { action: "skip"; reason: string };
+
+/** The answer before each model call: go ahead, or stop because the batch is ending or the chunk was reassigned. */
+export type CallPermit = { ok: true } | { ok: false; ending: Ending | null };
+
+export type CancelOutcome = { outcome: "cancelling" | "already_cancelled" | "finished"; progress: BatchProgress };
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export class BatchCoordinator extends DurableObject<Env> {
+  private readonly chunks: ChunkTable;
+  private meta: CoordinatorMeta | null = null;
+  private finishing: Promise<void> | null = null;
+  private readonly log: Logger;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.chunks = new ChunkTable(ctx.storage.sql);
+    this.log = createLogger(env.LOG_LEVEL, { component: "batch-coordinator" });
+    ctx.blockConcurrencyWhile(async () => {
+      const stored = await ctx.storage.get("meta");
+      this.meta = stored === undefined ? null : CoordinatorMetaSchema.parse(stored);
+    });
+  }
+
+  private async save(meta: CoordinatorMeta): Promise<void> {
+    this.meta = meta;
+    await this.ctx.storage.put("meta", meta);
+  }
+
+  private requireMeta(): CoordinatorMeta {
+    if (this.meta === null) throw new Error("batch coordinator used before init");
+    return this.meta;
+  }
+
+  /** Creates the batch's state and arms the watchdog; a second call changes nothing. */
+  async init(input: z.infer<typeof InitSchema>): Promise<void> {
+    const args = InitSchema.parse(input);
+    if (this.meta !== null) return;
+    const now = Date.now();
+    await this.save({
+      batch_id: args.batch_id,
+      status: "validating",
+      ending: null,
+      total: args.total,
+      prepared: false,
+      errors: null,
+      expires_at: args.expires_at,
+      started_at: null,
+      finalizing_at: null,
+      completed_at: null,
+      failed_at: null,
+      cancelling_at: null,
+      cancelled_at: null,
+      expired_at: null,
+      prepare_activity_at: now,
+      prepare_enqueues: 1,
+      synced: false,
+    });
+    await this.armAlarm(now);
+  }
+
+  /** Returns live progress, or null for a batch this object never initialised. */
+  async progress(): Promise<BatchProgress | null> {
+    return this.meta === null ? null : this.buildProgress(this.meta);
+  }
+
+  /** Registers chunks written by the input pass; returns the ending, if the batch is ending. */
+  async addChunks(input: z.infer<typeof AddChunksSchema>): Promise<{ ending: Ending | null }> {
+    const args = AddChunksSchema.parse(input);
+    const meta = this.requireMeta();
+    const now = Date.now();
+    this.chunks.add(args.chunks, now);
+    const status: BatchStatus = meta.status === "validating" ? "queued" : meta.status;
+    await this.save({ ...meta, status, prepare_activity_at: now });
+    return { ending: meta.ending };
+  }
+
+  /** Marks the input pass complete with the number of items it read. */
+  async finishPrepare(input: z.infer<typeof FinishPrepareSchema>): Promise<void> {
+    const args = FinishPrepareSchema.parse(input);
+    const meta = this.requireMeta();
+    if (meta.prepared) return;
+    await this.save({ ...meta, prepared: true, total: args.total, prepare_activity_at: Date.now() });
+    await this.finishIfDone();
+  }
+
+  /** Fails the batch: no new model call starts, and the chunks left get failed results. */
+  async fail(input: BatchError): Promise<void> {
+    const error = BatchErrorSchema.parse(input);
+    const meta = this.requireMeta();
+    if (isTerminal(meta.status)) return;
+    this.log.warn("batch failed", { batch_id: meta.batch_id, code: error.code, reason: error.message });
+    const ending = meta.ending ?? "fail";
+    const status: BatchStatus = ending === "cancel" ? "cancelling" : "finalizing";
+    await this.save({ ...meta, ending, status, prepared: true, errors: [...(meta.errors ?? []), error] });
+    await this.finishIfDone();
+  }
+
+  /** Gives a chunk to the consumer with `lease`, or says why not. */
+  async claimChunk(input: z.infer<typeof LeaseSchema>): Promise<ChunkClaim> {
+    const { n, lease } = LeaseSchema.parse(input);
+    const meta = this.requireMeta();
+    const chunk = this.chunks.get(n);
+    const now = Date.now();
+    if (chunk === undefined) return { action: "skip", reason: "unknown chunk" };
+    if (chunk.state === "done") return { action: "skip", reason: "chunk already done" };
+    if (chunk.state === "running" && chunk.lease !== lease && now - chunk.activity_at < WATCHDOG_STALL_MS) {
+      return { action: "skip", reason: "another consumer holds the chunk" };
+    }
+
+    if (meta.ending !== null) {
+      this.chunks.claim(n, lease, now, false);
+      return { action: "close", ending: meta.ending };
+    }
+    if (chunk.attempts >= CHUNK_MAX_ATTEMPTS) {
+      this.chunks.claim(n, lease, now, false);
+      return { action: "abandon" };
+    }
+    this.chunks.claim(n, lease, now, true);
+    if (meta.status === "queued" || meta.status === "validating") {
+      await this.save({ ...meta, status: "in_progress", started_at: meta.started_at ?? iso(now) });
+    }
+    return { action: "process" };
+  }
+
+  /** Grants one model call, unless the batch is ending or the chunk went to another consumer. */
+  async permitCall(input: z.infer<typeof LeaseSchema>): Promise<CallPermit> {
+    const { n, lease } = LeaseSchema.parse(input);
+    const meta = this.requireMeta();
+    if (meta.ending !== null) return { ok: false, ending: meta.ending };
+    if (this.chunks.get(n)?.lease !== lease) return { ok: false, ending: null };
+    this.chunks.touch(n, Date.now());
+    return { ok: true };
+  }
+
+  async heartbeat(input: z.infer<typeof LeaseSchema>): Promise<void> {
+    const { n, lease } = LeaseSchema.parse(input);
+    if (this.chunks.get(n)?.lease === lease) this.chunks.touch(n, Date.now());
+  }
+
+  /** Hands a chunk back after its consumer failed, so the retried message can claim it at once. */
+  async releaseChunk(input: z.infer<typeof LeaseSchema>): Promise<void> {
+    const { n, lease } = LeaseSchema.parse(input);
+    if (this.chunks.get(n)?.lease === lease) this.chunks.release(n);
+  }
+
+  /** Stores a chunk's tally as counted in D1, replacing the previous one. */
+  async reportChunk(input: z.infer<typeof ReportSchema>): Promise<void> {
+    const { n, tally } = ReportSchema.parse(input);
+    this.requireMeta();
+    const done = this.chunks.report(n, tally, Date.now());
+    if (done) await this.finishIfDone();
+  }
+
+  /** Starts cancelling; a batch already cancelling or cancelled is returned as it is. */
+  async cancel(): Promise<CancelOutcome> {
+    const meta = this.requireMeta();
+    if (meta.status === "cancelled" || meta.ending === "cancel") {
+      return { outcome: "already_cancelled", progress: this.buildProgress(meta) };
+    }
+    if (isTerminal(meta.status) || meta.ending !== null || meta.status === "finalizing") {
+      return { outcome: "finished", progress: this.buildProgress(meta) };
+    }
+    this.log.info("batch cancelling", { batch_id: meta.batch_id });
+    await this.save({ ...meta, ending: "cancel", status: "cancelling", cancelling_at: iso(Date.now()) });
+    await this.finishIfDone();
+    return { outcome: "cancelling", progress: this.buildProgress(this.requireMeta()) };
+  }
+
+  /** Deletes the state of a batch whose D1 row was never created. */
+  async discard(): Promise<void> {
+    this.meta = null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  /** The watchdog and the deadline: expires the batch, re-enqueues stalled work, retries the final write. */
+  async alarm(): Promise<void> {
+    const meta = this.meta;
+    if (meta === null || (isTerminal(meta.status) && meta.synced)) return;
+    const now = Date.now();
+
+    if (!isTerminal(meta.status) && meta.ending === null && now >= Date.parse(meta.expires_at)) {
+      this.log.info("batch expired", { batch_id: meta.batch_id });
+      await this.save({ ...meta, ending: "expire", status: "finalizing" });
+    }
+
+    if (!this.requireMeta().prepared) await this.watchInputPass(now);
+    await this.watchChunks(now);
+    await this.finishIfDone();
+    await this.armAlarm(now);
+  }
+
+  private async watchInputPass(now: number): Promise<void> {
+    const meta = this.requireMeta();
+    if (now - meta.prepare_activity_at < WATCHDOG_STALL_MS) return;
+
+    const row = await findBatch(openDatabase(this.env.DB), meta.batch_id);
+    if (row === undefined) {
+      this.log.warn("discarding coordinator without a batch row", { batch_id: meta.batch_id });
+      await this.discard();
+      return;
+    }
+    if (meta.prepare_enqueues > WATCHDOG_MAX_REENQUEUES) {
+      await this.fail({ code: "input_stalled", message: `Reading the batch input made no progress after ${meta.prepare_enqueues} attempts.` });
+      return;
+    }
+    this.log.warn("re-enqueueing stalled input pass", { batch_id: meta.batch_id, attempt: meta.prepare_enqueues + 1 });
+    await sendMessages<BatchMessage>(this.env.BATCH_QUEUE, [{ type: "prepare", batch_id: meta.batch_id }]);
+    await this.save({ ...meta, prepare_activity_at: now, prepare_enqueues: meta.prepare_enqueues + 1 });
+  }
+
+  private async watchChunks(now: number): Promise<void> {
+    if (this.meta === null) return;
+    const before = now - WATCHDOG_STALL_MS;
+    // A running chunk heartbeats, so silence means its consumer is gone. Pending chunks may
+    // just wait in a long queue, so they count as lost only when the whole batch is idle.
+    const stalled = this.chunks.idle("running", before, WATCHDOG_BATCH_CHUNKS);
+    if (this.chunks.lastActivity() < before) stalled.push(...this.chunks.idle("pending", before, WATCHDOG_BATCH_CHUNKS));
+    if (stalled.length === 0) return;
+
+    const ns = stalled.map((chunk) => chunk.n);
+    this.log.warn("re-enqueueing stalled chunks", { batch_id: this.meta.batch_id, chunks: ns.slice(0, 20), count: ns.length });
+    await sendMessages<BatchMessage>(
+      this.env.BATCH_QUEUE,
+      ns.map((n) => ({ type: "chunk", batch_id: this.requireMeta().batch_id, chunk: n })),
+    );
+    this.chunks.markEnqueued(ns, now);
+  }
+
+  private async armAlarm(now: number): Promise<void> {
+    const meta = this.meta;
+    if (meta === null || (isTerminal(meta.status) && meta.synced)) return;
+    const deadline = Date.parse(meta.expires_at);
+    const next = meta.ending === null && deadline > now ? Math.min(now + WATCHDOG_INTERVAL_MS, deadline) : now + WATCHDOG_INTERVAL_MS;
+    await this.ctx.storage.setAlarm(next);
+  }
+
+  /** Ends the batch once the input pass is over and every chunk is done. */
+  private async finishIfDone(): Promise<void> {
+    const meta = this.meta;
+    if (meta === null || !meta.prepared || (isTerminal(meta.status) && meta.synced)) return;
+    const totals = this.chunks.totals();
+    if (totals.done_chunks < totals.chunks) return;
+
+    this.finishing ??= this.finish().finally(() => {
+      this.finishing = null;
+    });
+    await this.finishing;
+  }
+
+  private async finish(): Promise<void> {
+    const meta = this.requireMeta();
+    const now = iso(Date.now());
+    const ending = meta.ending;
+    const final: CoordinatorMeta = {
+      ...meta,
+      status: ending === "cancel" ? "cancelled" : ending === "expire" ? "expired" : ending === "fail" ? "failed" : "completed",
+      finalizing_at: meta.finalizing_at ?? now,
+      completed_at: ending === null ? (meta.completed_at ?? now) : meta.completed_at,
+      cancelled_at: ending === "cancel" ? (meta.cancelled_at ?? now) : meta.cancelled_at,
+      expired_at: ending === "expire" ? (meta.expired_at ?? now) : meta.expired_at,
+      failed_at: ending === "fail" ? (meta.failed_at ?? now) : meta.failed_at,
+    };
+    // The D1 row gets the final state first; the object says "finalizing" until that write succeeds.
+    await this.save({ ...meta, status: "finalizing", finalizing_at: final.finalizing_at });
+    try {
+      await updateBatchSnapshot(openDatabase(this.env.DB), meta.batch_id, snapshotOf(this.buildProgress(final)));
+    } catch (error) {
+      this.log.error("writing the final batch state to D1 failed; the alarm retries", { batch_id: meta.batch_id, ...errorFields(error) });
+      await this.armAlarm(Date.now());
+      return;
+    }
+    await this.save({ ...final, synced: true });
+    this.log.info("batch finished", { batch_id: meta.batch_id, status: final.status });
+  }
+
+  private buildProgress(meta: CoordinatorMeta): BatchProgress {
+    const totals = this.chunks.totals();
+    return {
+      status: meta.status,
+      request_counts: {
+        total: meta.total,
+        completed: totals.succeeded,
+        failed: totals.failed,
+        cancelled: totals.cancelled,
+        expired: totals.expired,
+      },
+      usage: { prompt_tokens: totals.prompt_tokens, completion_tokens: totals.completion_tokens },
+      errors: meta.errors,
+      started_at: meta.started_at,
+      finalizing_at: meta.finalizing_at,
+      completed_at: meta.completed_at,
+      failed_at: meta.failed_at,
+      cancelling_at: meta.cancelling_at,
+      cancelled_at: meta.cancelled_at,
+      expired_at: meta.expired_at,
+    };
+  }
+}

@@ -1,0 +1,7 @@
+// Finds the coordinator Durable Object of a batch; its name is the batch id.
+import type { Env } from "../env";
+import type { BatchCoordinator } from "./coordinator";
+
+export function coordinatorFor(env: Env, batchId: string): DurableObjectStub<BatchCoordinator> {
+  return env.BATCH_COORDINATOR.get(env.BATCH_COORDINATOR.idFromName(batchId));
+}

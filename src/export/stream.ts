@@ -1,0 +1,24 @@
+// Streams every stored result of a batch in input order, reading D1 one keyset page
+// at a time inside a ReadableStream, so memory stays flat however large the batch is.
+import { EXPORT_STREAM_PAGE_ROWS } from "../config/limits";
+import type { Database } from "../storage/db";
+import { readResultsPage } from "../storage/results";
+import { type ResultRecord, recordOf } from "./records";
+
+export function streamResults(db: Database, batchId: string, render: (record: ResultRecord) => string, prefix = ""): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let after = -1;
+  let started = false;
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const rows = await readResultsPage(db, batchId, after, EXPORT_STREAM_PAGE_ROWS);
+      let text = started ? "" : prefix;
+      started = true;
+      for (const row of rows) text += render(recordOf(row));
+      if (rows.length > 0) after = rows[rows.length - 1].itemIndex;
+      if (text !== "") controller.enqueue(encoder.encode(text));
+      if (rows.length < EXPORT_STREAM_PAGE_ROWS) controller.close();
+    },
+  });
+}
