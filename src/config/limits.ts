@@ -36,6 +36,45 @@ export const DEFAULT_LLM_TIMEOUT_MS = 60_000;
 export const DEFAULT_LLM_CONCURRENCY = 8;
 export const DEFAULT_LLM_MAX_ATTEMPTS = 5;
 
+/**
+ * Bytes of one uploaded file: 100 MB in decimal units (100,000,000 bytes), which stays
+ * under the 100 MB request-body cap of Cloudflare's lower plans.
+ */
+export const MAX_UPLOAD_BYTES = 100_000_000;
+
+/** Bytes a multipart/form-data body may add around its file part (boundaries, part headers, small fields). */
+export const MAX_MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** Bytes of one multipart part's header block, and of one small form field's value. */
+export const MAX_FORM_HEADER_BYTES = 16 * 1024;
+export const MAX_FORM_FIELD_BYTES = 1024;
+
+/**
+ * Bytes buffered per part when an upload of unknown length goes to R2 as a multipart
+ * upload. R2 requires at least 5 MiB for every part but the last, all of equal size.
+ */
+export const R2_UPLOAD_PART_BYTES = 5 * 1024 * 1024;
+
+/** Items (records) in one uploaded file. */
+export const MAX_FILE_ITEMS = 1_000_000;
+
+/** Characters of one record: a CSV row, a JSONL or text line, or a JSON array element. */
+export const MAX_RECORD_CHARS = 1_000_000;
+
+/** Columns of one CSV file. */
+export const MAX_CSV_COLUMNS = 10_000;
+
+/** Line numbers listed for skipped rows, and problems listed for invalid rows, in a file report. */
+export const MAX_REPORTED_LINES = 20;
+
+/** Lines (and at most this many characters) of a CSV file read to detect its delimiter. */
+export const DELIMITER_SAMPLE_LINES = 50;
+export const DELIMITER_SAMPLE_CHARS = 1024 * 1024;
+
+/** Files returned by one page of GET /api/files, by default and at most. */
+export const DEFAULT_FILE_PAGE_SIZE = 20;
+export const MAX_FILE_PAGE_SIZE = 100;
+
 // Batches: see docs/batches.md. Queue and D1 numbers are Cloudflare's published limits
 // (https://developers.cloudflare.com/queues/platform/limits/, https://developers.cloudflare.com/d1/platform/limits/).
 
