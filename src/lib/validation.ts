@@ -7,12 +7,15 @@ const MAX_LISTED_ISSUES = 20;
 
 type Issue = z.core.$ZodIssue;
 
+/** The path of an issue about the whole request body. */
+const ROOT = "(body)";
+
 function pathOf(path: readonly PropertyKey[], prefix: string): string {
   let text = prefix;
   for (const part of path) {
     text += typeof part === "number" ? `[${part}]` : text === "" ? String(part) : `.${String(part)}`;
   }
-  return text === "" ? "(body)" : text;
+  return text === "" ? ROOT : text;
 }
 
 /**
@@ -47,7 +50,10 @@ function describe(issue: Issue): string {
 /** Turns zod issues into one 400 that names every offending field. */
 export function validationError(error: z.ZodError, prefix = ""): ApiError {
   const issues = flatten(error.issues);
-  const problems = issues.map((issue) => `${pathOf(issue.path, prefix)}: ${describe(issue)}`);
+  const problems = issues.map((issue) => {
+    const where = pathOf(issue.path, prefix);
+    return where === ROOT ? `request body: ${describe(issue)}` : `${where}: ${describe(issue)}`;
+  });
   const shown = problems.slice(0, MAX_LISTED_ISSUES).join("; ");
   const more = problems.length > MAX_LISTED_ISSUES ? `; and ${problems.length - MAX_LISTED_ISSUES} more` : "";
 

@@ -37,7 +37,11 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Full-jitter exponential backoff, or the server's retry-after when it sent one. */
+/**
+ * Returns the wait before retry number `attempt` (0-based): the server's retry-after
+ * when it sent one (capped), else exponential backoff with equal jitter, a random
+ * value between half the ceiling and the ceiling.
+ */
 export function retryDelayMs(attempt: number, serverDelayMs: number | undefined, random = Math.random): number {
   if (serverDelayMs !== undefined) return Math.min(serverDelayMs, RETRY_AFTER_CAP_MS);
   const ceiling = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** attempt);
