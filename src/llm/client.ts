@@ -103,6 +103,7 @@ export class LlmClient {
             model,
             messages: messagesFor(request, level),
             response_format: responseFormatFor(request.format, level),
+            // NOTE: OpenAI's reasoning models reject max_tokens and take max_completion_tokens; this sends max_tokens only.
             max_tokens: request.maxTokens,
             temperature: request.temperature,
           },
