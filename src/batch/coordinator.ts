@@ -47,7 +47,6 @@ function iso(ms: number): string {
 
 export class BatchCoordinator extends DurableObject<Env> {
   private readonly chunks: ChunkTable;
-  private meta: CoordinatorMeta | null = null;
   private finishing: Promise<void> | null = null;
   private readonly log: Logger;
 
@@ -55,28 +54,35 @@ export class BatchCoordinator extends DurableObject<Env> {
     super(ctx, env);
     this.chunks = new ChunkTable(ctx.storage.sql);
     this.log = createLogger(env.LOG_LEVEL, { component: "batch-coordinator" });
-    ctx.blockConcurrencyWhile(async () => {
-      const stored = await ctx.storage.get("meta");
-      this.meta = stored === undefined ? null : CoordinatorMetaSchema.parse(stored);
-    });
   }
 
-  private async save(meta: CoordinatorMeta): Promise<void> {
-    this.meta = meta;
-    await this.ctx.storage.put("meta", meta);
+  private async load(): Promise<CoordinatorMeta | null> {
+    const stored = await this.ctx.storage.get("meta");
+    return stored === undefined ? null : CoordinatorMetaSchema.parse(stored);
   }
 
-  private requireMeta(): CoordinatorMeta {
-    if (this.meta === null) throw new Error("batch coordinator used before init");
-    return this.meta;
+  private async requireMeta(): Promise<CoordinatorMeta> {
+    const meta = await this.load();
+    if (meta === null) throw new Error("batch coordinator used before init");
+    return meta;
+  }
+
+  /**
+   * Reads, changes and writes the record with no other I/O in between, so the input
+   * gate keeps other calls out and no concurrent change is overwritten.
+   */
+  private async update(change: (meta: CoordinatorMeta) => CoordinatorMeta): Promise<CoordinatorMeta> {
+    const next = change(await this.requireMeta());
+    await this.ctx.storage.put("meta", next);
+    return next;
   }
 
   /** Creates the batch's state and arms the watchdog; a second call changes nothing. */
   async init(input: z.infer<typeof InitSchema>): Promise<void> {
     const args = InitSchema.parse(input);
-    if (this.meta !== null) return;
+    if ((await this.load()) !== null) return;
     const now = Date.now();
-    await this.save({
+    const meta: CoordinatorMeta = {
       batch_id: args.batch_id,
       status: "validating",
       ending: null,
@@ -94,51 +100,55 @@ export class BatchCoordinator extends DurableObject<Env> {
       prepare_activity_at: now,
       prepare_enqueues: 1,
       synced: false,
-    });
-    await this.armAlarm(now);
+    };
+    await this.ctx.storage.put("meta", meta);
+    await this.armAlarm(meta, now);
   }
 
   /** Returns live progress, or null for a batch this object never initialised. */
   async progress(): Promise<BatchProgress | null> {
-    return this.meta === null ? null : this.buildProgress(this.meta);
+    const meta = await this.load();
+    return meta === null ? null : this.buildProgress(meta);
   }
 
   /** Registers chunks written by the input pass; returns the ending, if the batch is ending. */
   async addChunks(input: z.infer<typeof AddChunksSchema>): Promise<{ ending: Ending | null }> {
     const args = AddChunksSchema.parse(input);
-    const meta = this.requireMeta();
     const now = Date.now();
     this.chunks.add(args.chunks, now);
-    const status: BatchStatus = meta.status === "validating" ? "queued" : meta.status;
-    await this.save({ ...meta, status, prepare_activity_at: now });
+    const meta = await this.update((meta) => ({
+      ...meta,
+      status: meta.status === "validating" ? "queued" : meta.status,
+      prepare_activity_at: now,
+    }));
     return { ending: meta.ending };
   }
 
   /** Marks the input pass complete with the number of items it read. */
   async finishPrepare(input: z.infer<typeof FinishPrepareSchema>): Promise<void> {
     const args = FinishPrepareSchema.parse(input);
-    const meta = this.requireMeta();
-    if (meta.prepared) return;
-    await this.save({ ...meta, prepared: true, total: args.total, prepare_activity_at: Date.now() });
+    await this.update((meta) => (meta.prepared ? meta : { ...meta, prepared: true, total: args.total, prepare_activity_at: Date.now() }));
     await this.finishIfDone();
   }
 
   /** Fails the batch: no new model call starts, and the chunks left get failed results. */
   async fail(input: BatchError): Promise<void> {
     const error = BatchErrorSchema.parse(input);
-    const meta = this.requireMeta();
+    const meta = await this.requireMeta();
     if (isTerminal(meta.status)) return;
     this.log.warn("batch failed", { batch_id: meta.batch_id, code: error.code, reason: error.message });
-    const ending = meta.ending ?? "fail";
-    const status: BatchStatus = ending === "cancel" ? "cancelling" : "finalizing";
-    await this.save({ ...meta, ending, status, prepared: true, errors: [...(meta.errors ?? []), error] });
+    await this.update((meta) => {
+      const ending = meta.ending ?? "fail";
+      const status: BatchStatus = ending === "cancel" ? "cancelling" : "finalizing";
+      return { ...meta, ending, status, prepared: true, errors: [...(meta.errors ?? []), error] };
+    });
     await this.finishIfDone();
   }
 
   /** Gives a chunk to the consumer with `lease`, or says why not. */
   async claimChunk(input: z.infer<typeof LeaseSchema>): Promise<ChunkClaim> {
     const { n, lease } = LeaseSchema.parse(input);
-    const meta = this.requireMeta();
+    const meta = await this.requireMeta();
     const chunk = this.chunks.get(n);
     const now = Date.now();
     if (chunk === undefined) return { action: "skip", reason: "unknown chunk" };
@@ -157,7 +167,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     }
     this.chunks.claim(n, lease, now, true);
     if (meta.status === "queued" || meta.status === "validating") {
-      await this.save({ ...meta, status: "in_progress", started_at: meta.started_at ?? iso(now) });
+      await this.update((meta) => ({ ...meta, status: "in_progress", started_at: meta.started_at ?? iso(now) }));
     }
     return { action: "process" };
   }
@@ -165,7 +175,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Grants one model call, unless the batch is ending or the chunk went to another consumer. */
   async permitCall(input: z.infer<typeof LeaseSchema>): Promise<CallPermit> {
     const { n, lease } = LeaseSchema.parse(input);
-    const meta = this.requireMeta();
+    const meta = await this.requireMeta();
     if (meta.ending !== null) return { ok: false, ending: meta.ending };
     if (this.chunks.get(n)?.lease !== lease) return { ok: false, ending: null };
     this.chunks.touch(n, Date.now());
@@ -186,14 +196,13 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Stores a chunk's tally as counted in D1, replacing the previous one. */
   async reportChunk(input: z.infer<typeof ReportSchema>): Promise<void> {
     const { n, tally } = ReportSchema.parse(input);
-    this.requireMeta();
     const done = this.chunks.report(n, tally, Date.now());
     if (done) await this.finishIfDone();
   }
 
   /** Starts cancelling; a batch already cancelling or cancelled is returned as it is. */
   async cancel(): Promise<CancelOutcome> {
-    const meta = this.requireMeta();
+    const meta = await this.requireMeta();
     if (meta.status === "cancelled" || meta.ending === "cancel") {
       return { outcome: "already_cancelled", progress: this.buildProgress(meta) };
     }
@@ -201,56 +210,56 @@ export class BatchCoordinator extends DurableObject<Env> {
       return { outcome: "finished", progress: this.buildProgress(meta) };
     }
     this.log.info("batch cancelling", { batch_id: meta.batch_id });
-    await this.save({ ...meta, ending: "cancel", status: "cancelling", cancelling_at: iso(Date.now()) });
+    await this.update((meta) => ({ ...meta, ending: "cancel", status: "cancelling", cancelling_at: iso(Date.now()) }));
     await this.finishIfDone();
-    return { outcome: "cancelling", progress: this.buildProgress(this.requireMeta()) };
+    return { outcome: "cancelling", progress: this.buildProgress(await this.requireMeta()) };
   }
 
   /** Deletes the state of a batch whose D1 row was never created. */
   async discard(): Promise<void> {
-    this.meta = null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
 
   /** The watchdog and the deadline: expires the batch, re-enqueues stalled work, retries the final write. */
   async alarm(): Promise<void> {
-    const meta = this.meta;
+    const meta = await this.load();
     if (meta === null || (isTerminal(meta.status) && meta.synced)) return;
     const now = Date.now();
 
     if (!isTerminal(meta.status) && meta.ending === null && now >= Date.parse(meta.expires_at)) {
       this.log.info("batch expired", { batch_id: meta.batch_id });
-      await this.save({ ...meta, ending: "expire", status: "finalizing" });
+      await this.update((meta) => ({ ...meta, ending: "expire", status: "finalizing" }));
     }
-
-    if (!this.requireMeta().prepared) await this.watchInputPass(now);
-    await this.watchChunks(now);
+    if (!meta.prepared && now - meta.prepare_activity_at >= WATCHDOG_STALL_MS) {
+      if (!(await this.restartInputPass(meta, now))) return;
+    }
+    await this.watchChunks(meta.batch_id, now);
     await this.finishIfDone();
-    await this.armAlarm(now);
+
+    const latest = await this.load();
+    if (latest !== null) await this.armAlarm(latest, now);
   }
 
-  private async watchInputPass(now: number): Promise<void> {
-    const meta = this.requireMeta();
-    if (now - meta.prepare_activity_at < WATCHDOG_STALL_MS) return;
-
+  /** Sends the input pass again, fails the batch after too many tries, or discards an orphan. Returns false after a discard. */
+  private async restartInputPass(meta: CoordinatorMeta, now: number): Promise<boolean> {
     const row = await findBatch(openDatabase(this.env.DB), meta.batch_id);
     if (row === undefined) {
       this.log.warn("discarding coordinator without a batch row", { batch_id: meta.batch_id });
       await this.discard();
-      return;
+      return false;
     }
     if (meta.prepare_enqueues > WATCHDOG_MAX_REENQUEUES) {
       await this.fail({ code: "input_stalled", message: `Reading the batch input made no progress after ${meta.prepare_enqueues} attempts.` });
-      return;
+      return true;
     }
     this.log.warn("re-enqueueing stalled input pass", { batch_id: meta.batch_id, attempt: meta.prepare_enqueues + 1 });
     await sendMessages<BatchMessage>(this.env.BATCH_QUEUE, [{ type: "prepare", batch_id: meta.batch_id }]);
-    await this.save({ ...meta, prepare_activity_at: now, prepare_enqueues: meta.prepare_enqueues + 1 });
+    await this.update((meta) => ({ ...meta, prepare_activity_at: now, prepare_enqueues: meta.prepare_enqueues + 1 }));
+    return true;
   }
 
-  private async watchChunks(now: number): Promise<void> {
-    if (this.meta === null) return;
+  private async watchChunks(batchId: string, now: number): Promise<void> {
     const before = now - WATCHDOG_STALL_MS;
     // A running chunk heartbeats, so silence means its consumer is gone. Pending chunks may
     // just wait in a long queue, so they count as lost only when the whole batch is idle.
@@ -259,17 +268,16 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (stalled.length === 0) return;
 
     const ns = stalled.map((chunk) => chunk.n);
-    this.log.warn("re-enqueueing stalled chunks", { batch_id: this.meta.batch_id, chunks: ns.slice(0, 20), count: ns.length });
+    this.log.warn("re-enqueueing stalled chunks", { batch_id: batchId, chunks: ns.slice(0, 20), count: ns.length });
     await sendMessages<BatchMessage>(
       this.env.BATCH_QUEUE,
-      ns.map((n) => ({ type: "chunk", batch_id: this.requireMeta().batch_id, chunk: n })),
+      ns.map((n) => ({ type: "chunk", batch_id: batchId, chunk: n })),
     );
     this.chunks.markEnqueued(ns, now);
   }
 
-  private async armAlarm(now: number): Promise<void> {
-    const meta = this.meta;
-    if (meta === null || (isTerminal(meta.status) && meta.synced)) return;
+  private async armAlarm(meta: CoordinatorMeta, now: number): Promise<void> {
+    if (isTerminal(meta.status) && meta.synced) return;
     const deadline = Date.parse(meta.expires_at);
     const next = meta.ending === null && deadline > now ? Math.min(now + WATCHDOG_INTERVAL_MS, deadline) : now + WATCHDOG_INTERVAL_MS;
     await this.ctx.storage.setAlarm(next);
@@ -277,7 +285,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Ends the batch once the input pass is over and every chunk is done. */
   private async finishIfDone(): Promise<void> {
-    const meta = this.meta;
+    const meta = await this.load();
     if (meta === null || !meta.prepared || (isTerminal(meta.status) && meta.synced)) return;
     const totals = this.chunks.totals();
     if (totals.done_chunks < totals.chunks) return;
@@ -289,28 +297,28 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private async finish(): Promise<void> {
-    const meta = this.requireMeta();
     const now = iso(Date.now());
+    const meta = await this.update((meta) => ({ ...meta, status: "finalizing", finalizing_at: meta.finalizing_at ?? now }));
     const ending = meta.ending;
     const final: CoordinatorMeta = {
       ...meta,
       status: ending === "cancel" ? "cancelled" : ending === "expire" ? "expired" : ending === "fail" ? "failed" : "completed",
-      finalizing_at: meta.finalizing_at ?? now,
       completed_at: ending === null ? (meta.completed_at ?? now) : meta.completed_at,
       cancelled_at: ending === "cancel" ? (meta.cancelled_at ?? now) : meta.cancelled_at,
       expired_at: ending === "expire" ? (meta.expired_at ?? now) : meta.expired_at,
       failed_at: ending === "fail" ? (meta.failed_at ?? now) : meta.failed_at,
+      synced: true,
     };
-    // The D1 row gets the final state first; the object says "finalizing" until that write succeeds.
-    await this.save({ ...meta, status: "finalizing", finalizing_at: final.finalizing_at });
+
+    // The D1 row gets the final state first; this object says "finalizing" until that write succeeds.
     try {
       await updateBatchSnapshot(openDatabase(this.env.DB), meta.batch_id, snapshotOf(this.buildProgress(final)));
     } catch (error) {
       this.log.error("writing the final batch state to D1 failed; the alarm retries", { batch_id: meta.batch_id, ...errorFields(error) });
-      await this.armAlarm(Date.now());
+      await this.armAlarm(meta, Date.now());
       return;
     }
-    await this.save({ ...final, synced: true });
+    await this.update(() => final);
     this.log.info("batch finished", { batch_id: meta.batch_id, status: final.status });
   }
 

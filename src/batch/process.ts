@@ -39,11 +39,15 @@ async function readChunk(env: Env, batchId: string, n: number): Promise<Chunk> {
   return { n, start: items[0].index, end: items[items.length - 1].index + 1, items };
 }
 
-/** Buffers result rows and writes them in one D1 batch per flush, one flush at a time. */
+/**
+ * Buffers result rows and writes them in one D1 batch per flush, one flush at a time.
+ * A flush happens at RESULT_FLUSH_ITEMS rows or RESULT_FLUSH_MS after the first
+ * buffered row, whichever comes first, so live counts lag by about a second.
+ */
 class ResultSink {
   private buffer: NewBatchResultRow[] = [];
   private chain: Promise<void> = Promise.resolve();
-  private lastFlush = Date.now();
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly db: Database,
@@ -52,17 +56,25 @@ class ResultSink {
 
   add(row: NewBatchResultRow): Promise<void> {
     this.buffer.push(row);
-    if (this.buffer.length >= RESULT_FLUSH_ITEMS || Date.now() - this.lastFlush >= RESULT_FLUSH_MS) return this.flush();
+    if (this.buffer.length >= RESULT_FLUSH_ITEMS) return this.flush();
+    // A failed timed flush rejects the chain, so the final flush() reports the error.
+    this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), RESULT_FLUSH_MS);
     return Promise.resolve();
   }
 
+  /** Cancels a pending timed flush. */
+  stop(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   flush(): Promise<void> {
+    this.stop();
     this.chain = this.chain.then(async () => {
       if (this.buffer.length === 0) return;
       const rows = this.buffer;
       this.buffer = [];
       await insertResults(this.db, rows);
-      this.lastFlush = Date.now();
       await this.afterWrite();
     });
     return this.chain;
@@ -135,22 +147,31 @@ async function runChunk(env: Env, operationName: OperationName, paramsJson: stri
   const heartbeat = setInterval(() => {
     coordinator.heartbeat({ n: chunk.n, lease }).catch((error) => log.warn("chunk heartbeat failed", { chunk: chunk.n, ...errorFields(error) }));
   }, CHUNK_HEARTBEAT_MS);
+  // A failed item write stops new calls; the pool drains before the error is raised, so no
+  // call runs on after the message is handed back for a retry.
+  let failure: unknown = null;
   try {
     await mapWithConcurrency(pending, llm.concurrency, async (item) => {
-      if (refused !== null) return;
-      if ("error" in item) return sink.add(failedRow(batchId, item, item.error));
+      if (refused !== null || failure !== null) return;
+      try {
+        if ("error" in item) return await sink.add(failedRow(batchId, item, item.error));
 
-      const permit = await coordinator.permitCall({ n: chunk.n, lease });
-      if (!permit.ok) {
-        refused ??= permit;
-        return;
+        const permit = await coordinator.permitCall({ n: chunk.n, lease });
+        if (!permit.ok) {
+          refused ??= permit;
+          return;
+        }
+        const result = await runItem(llm, operation, params, item, { log });
+        await sink.add(rowFromResult(batchId, result));
+      } catch (error) {
+        failure ??= error;
       }
-      const result = await runItem(llm, operation, params, item, { log });
-      await sink.add(rowFromResult(batchId, result));
     });
+    if (failure !== null) throw failure;
     await sink.flush();
   } finally {
     clearInterval(heartbeat);
+    sink.stop();
   }
 
   const stop = refused as CallPermit | null;
