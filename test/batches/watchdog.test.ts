@@ -1,7 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { BatchCoordinator } from "../../src/batch/coordinator";
 import { fakeCalls, uniqueTag } from "../support/fake-llm";
 import { waitForBatch } from "./helpers";
 import { deliver, envWith, fetchWith, RecordingQueue } from "./pipeline";
@@ -12,7 +11,7 @@ function coordinator(id: string) {
 
 /** Makes every chunk and the input pass look idle since the epoch. */
 async function makeEverythingLookStalled(id: string) {
-  await runInDurableObject(coordinator(id), async (_instance: BatchCoordinator, state) => {
+  await runInDurableObject(coordinator(id), async (_instance, state) => {
     state.storage.sql.exec("UPDATE chunks SET activity_at = 0");
     const meta = (await state.storage.get("meta")) as Record<string, unknown>;
     await state.storage.put("meta", { ...meta, prepare_activity_at: 0 });
