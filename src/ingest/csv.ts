@@ -124,7 +124,6 @@ export class CsvParser implements TextParser {
       }
     }
 
-    const values: Record<string, string> = Object.fromEntries(columns.map((name, index) => [name, fields[index]]));
-    this.emitRecord(values, line);
+    this.emitRecord(line, () => Object.fromEntries(columns.map((name, index) => [name, fields[index]])));
   }
 }

@@ -149,8 +149,8 @@ export class JsonArrayParser implements TextParser {
       this.report.reject(this.elementLine, `element ${index + 1} is invalid JSON (${(error as Error).message})`);
       return;
     }
-    if (typeof value === "string") this.emitRecord({ text: value }, this.elementLine);
-    else if (isJsonObject(value)) this.emitRecord(value, this.elementLine);
+    if (typeof value === "string") this.emitRecord(this.elementLine, () => ({ text: value }));
+    else if (isJsonObject(value)) this.emitRecord(this.elementLine, () => value);
     else this.report.reject(this.elementLine, `element ${index + 1} is ${jsonKind(value)}; expected an object or a string`);
   }
 

@@ -50,7 +50,7 @@ export class JsonLinesParser implements TextParser {
       return;
     }
     this.records += 1;
-    this.emitRecord(value, line);
+    this.emitRecord(line, () => value);
   }
 
   private arrayFileError() {

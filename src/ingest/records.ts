@@ -24,28 +24,37 @@ function createParser(options: ParseOptions, report: ParseReport, emitRecord: Em
 }
 
 /**
+ * Decodes the bytes and feeds the text to the format's parser, counting records in
+ * `report`. It yields after each decoded chunk so that a caller can hand on the records
+ * that chunk completed.
+ */
+async function* feedParser(bytes: AsyncIterable<Uint8Array>, options: ParseOptions, report: ParseReport, emitRecord: EmitRecord): AsyncGenerator<void> {
+  const decoded = await decodeBytes(bytes, options.charset);
+  report.charset = decoded.charset;
+  const parser = createParser(options, report, (line, values) => {
+    emitRecord(line, values);
+    report.itemCount += 1;
+  });
+  for await (const text of decoded.text) {
+    parser.push(text);
+    yield;
+  }
+  parser.finish();
+}
+
+/**
  * Yields a file's records in order while `report` collects skipped and invalid rows.
  * Memory stays flat: at most one decoded chunk's records are held at a time.
  */
 export async function* parseRecords(bytes: AsyncIterable<Uint8Array>, options: ParseOptions, report: ParseReport): AsyncGenerator<FileRecord> {
-  const decoded = await decodeBytes(bytes, options.charset);
-  report.charset = decoded.charset;
-
   let ready: FileRecord[] = [];
-  const parser = createParser(options, report, (values, line) => {
-    ready.push({ index: report.itemCount, line, values });
-    report.itemCount += 1;
-  });
-
-  for await (const text of decoded.text) {
-    parser.push(text);
-    if (ready.length > 0) {
-      const batch = ready;
-      ready = [];
-      yield* batch;
-    }
+  const collect: EmitRecord = (line, values) => ready.push({ index: report.itemCount, line, values: values() });
+  for await (const _ of feedParser(bytes, options, report, collect)) {
+    if (ready.length === 0) continue;
+    const batch = ready;
+    ready = [];
+    yield* batch;
   }
-  parser.finish();
   yield* ready;
 }
 
@@ -65,7 +74,7 @@ export interface FileSummary {
  */
 export async function inspectFile(bytes: AsyncIterable<Uint8Array>, options: ParseOptions): Promise<FileSummary> {
   const report = new ParseReport();
-  for await (const record of parseRecords(bytes, options, report)) void record;
+  for await (const _ of feedParser(bytes, options, report, () => undefined));
   report.assertValid();
 
   if (report.itemCount > MAX_FILE_ITEMS) {

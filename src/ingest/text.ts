@@ -11,7 +11,7 @@ export class TextLinesParser implements TextParser {
     this.lines = new LineSplitter((text, line) => {
       if (text.trim() === "") report.skip(line);
       else if (text.length > MAX_ITEM_TEXT_CHARS) report.reject(line, `is longer than ${formatCount(MAX_ITEM_TEXT_CHARS)} characters, the limit for one item's text`);
-      else emitRecord({ text }, line);
+      else emitRecord(line, () => ({ text }));
     });
   }
 

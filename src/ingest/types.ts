@@ -41,5 +41,9 @@ export interface TextParser {
   finish(): void;
 }
 
-/** Receives one record's values and the 1-based line where the record starts. */
-export type EmitRecord = (values: Record<string, unknown>, line: number) => void;
+/**
+ * Receives one record: the 1-based line where it starts, and a function that builds its
+ * values. Validation only counts records, so it never calls `values`, which saves building
+ * a wide CSV row's object.
+ */
+export type EmitRecord = (line: number, values: () => Record<string, unknown>) => void;
