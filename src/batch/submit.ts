@@ -12,7 +12,7 @@ import {
 import { readLlmSettings } from "../config/settings";
 import type { Env } from "../env";
 import { ApiError, conflict, invalidRequest } from "../errors";
-import { getStoredFile, type StoredFile } from "../ingest";
+import { getStoredFile, readFileRecords, type StoredFile } from "../ingest";
 import { parseWith } from "../lib/validation";
 import type { Logger } from "../log/logger";
 import type { PreparedItem } from "../operations/items";
@@ -89,12 +89,30 @@ function newBatchId(now: number): string {
   return `batch_${now.toString(36).padStart(9, "0")}${random}`;
 }
 
-function columnList(file: StoredFile): string {
-  return file.columns.map((column) => `"${column}"`).join(", ");
+/** JSON records read to learn the keys of a JSON or JSONL file, whose upload lists no columns. */
+const JSON_KEY_SAMPLE_RECORDS = 100;
+
+/**
+ * Returns the columns of a file: the CSV header, or for JSON and JSONL the keys found
+ * in its first JSON_KEY_SAMPLE_RECORDS records.
+ */
+async function columnsOf(env: Env, file: StoredFile): Promise<string[]> {
+  if (file.columns.length > 0 || (file.format !== "json" && file.format !== "jsonl")) return file.columns;
+  const keys = new Set<string>();
+  let read = 0;
+  for await (const record of readFileRecords(env, file)) {
+    for (const key of Object.keys(record.values)) keys.add(key);
+    if (++read >= JSON_KEY_SAMPLE_RECORDS) break;
+  }
+  return [...keys];
+}
+
+function columnList(columns: readonly string[]): string {
+  return columns.map((column) => `"${column}"`).join(", ");
 }
 
 /** Resolves and checks the column mapping of a file batch against the file's columns. */
-export function resolveMapping(file: StoredFile, idColumn: string | undefined, textColumn: string | undefined) {
+export function resolveMapping(file: StoredFile, fileColumns: readonly string[], idColumn: string | undefined, textColumn: string | undefined) {
   if (file.format === "text") {
     if (idColumn !== undefined) {
       throw invalidRequest("invalid_column", `id_column: file ${file.id} is plain text, where each line's number is its id; remove id_column.`, "id_column");
@@ -105,14 +123,16 @@ export function resolveMapping(file: StoredFile, idColumn: string | undefined, t
     return { idColumn: null, textColumn: "text" };
   }
 
-  const columns = new Set(file.columns);
-  const text = textColumn ?? (columns.has("text") ? "text" : file.columns.length === 1 ? file.columns[0] : undefined);
+  const columns = new Set(fileColumns);
+  let text = textColumn;
+  if (text === undefined && columns.has("text")) text = "text";
+  if (text === undefined && fileColumns.length === 1) text = fileColumns[0];
   if (text === undefined) {
-    throw invalidRequest("missing_text_column", `text_column is required: file ${file.id} has no "text" column. Its columns are ${columnList(file)}.`, "text_column");
+    throw invalidRequest("missing_text_column", `text_column is required: file ${file.id} has no "text" column. Its columns are ${columnList(fileColumns)}.`, "text_column");
   }
   for (const [param, column] of [["text_column", text], ["id_column", idColumn]] as const) {
     if (column !== undefined && !columns.has(column)) {
-      throw invalidRequest("unknown_column", `${param}: file ${file.id} has no column "${column}". Its columns are ${columnList(file)}.`, param);
+      throw invalidRequest("unknown_column", `${param}: file ${file.id} has no column "${column}". Its columns are ${columnList(fileColumns)}.`, param);
     }
   }
   const id = idColumn ?? (columns.has("id") && text !== "id" ? "id" : null);
@@ -156,10 +176,11 @@ async function validateRequest(env: Env, tenantId: string, body: Record<string, 
       param: "file_id",
     });
   }
-  const mapping = resolveMapping(stored, batchFields.id_column, batchFields.text_column);
+  const columns = await columnsOf(env, stored);
+  const mapping = resolveMapping(stored, columns, batchFields.id_column, batchFields.text_column);
 
   // One item with every column shows which placeholders no column can fill.
-  const metadata = Object.fromEntries(stored.columns.filter((column) => column !== mapping.idColumn && column !== mapping.textColumn).map((column) => [column, ""]));
+  const metadata = Object.fromEntries(columns.filter((column) => column !== mapping.idColumn && column !== mapping.textColumn).map((column) => [column, ""]));
   assertPlaceholdersFilled(getOperation(batchFields.operation).templates(params), [{ index: 0, id: "", text: "", metadata }]);
   return { ...common, params, items: null, file: { stored, ...mapping } };
 }

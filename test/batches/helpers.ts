@@ -64,3 +64,18 @@ export async function downloadCsv(id: string, query = "") {
   expect(response.status, response.text).toBe(200);
   return response;
 }
+
+/** Uploads a file through POST /api/files and returns the file object. */
+export async function uploadFile(filename: string, content: string, contentType = "text/plain") {
+  const response = await callApi("POST", `/api/files?filename=${encodeURIComponent(filename)}`, content, { "content-type": contentType });
+  expect(response.status, response.text).toBe(201);
+  return response.json;
+}
+
+const MULTIBYTE_PARAGRAPH = "Die Lieferung kam beschädigt an; Kundin Zoë bittet um Ersatz. 配送が遅れています。 ";
+
+/** Builds multi-byte text of at least `bytes` UTF-8 bytes, so its byte size differs from its length. */
+export function multibyteText(bytes: number): string {
+  const paragraphBytes = new TextEncoder().encode(MULTIBYTE_PARAGRAPH).byteLength;
+  return MULTIBYTE_PARAGRAPH.repeat(Math.ceil(bytes / paragraphBytes));
+}
