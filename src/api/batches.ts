@@ -1,7 +1,7 @@
 // /api/batches: submit, list, read and cancel batches, and download their results.
 import { Hono } from "hono";
 import { z } from "zod";
-import type { BatchCoordinator } from "../batch/coordinator";
+import type { BatchProgress } from "../batch/progress";
 import { coordinatorFor } from "../batch/coordinator-stub";
 import { submitBatch, parseIdempotencyKey } from "../batch/submit";
 import { batchObject, rowIsFinal } from "../batch/view";
@@ -10,6 +10,7 @@ import { ApiError, notFound } from "../errors";
 import { exportResults, OutputQuerySchema } from "../export";
 import { DEFAULT_TENANT } from "../ingest/upload";
 import { parseWith } from "../lib/validation";
+import { errorFields, type Logger } from "../log/logger";
 import type { CommonParams, OperationName } from "../operations/types";
 import { findBatch, listBatches } from "../storage/batches";
 import { openDatabase } from "../storage/db";
@@ -30,9 +31,19 @@ function tenantOf(c: { get(key: "tenantId"): string | undefined }): string {
   return c.get("tenantId") ?? DEFAULT_TENANT;
 }
 
-/** The live progress of an unfinished batch; null once the row holds the final state. */
-async function liveProgress(stub: DurableObjectStub<BatchCoordinator>, row: BatchRow) {
-  return rowIsFinal(row) ? null : await stub.progress();
+/**
+ * Returns the live progress of an unfinished batch, or null once the row has the final
+ * state. When the coordinator cannot be reached the row's last snapshot is shown
+ * instead, so a created batch is never answered with a 500.
+ */
+async function liveProgress(env: AppEnv["Bindings"], row: BatchRow, log: Logger): Promise<BatchProgress | null> {
+  if (rowIsFinal(row)) return null;
+  try {
+    return await coordinatorFor(env, row.id).progress();
+  } catch (error) {
+    log.warn("reading live batch progress failed; showing the stored state", { batch_id: row.id, ...errorFields(error) });
+    return null;
+  }
 }
 
 async function loadBatch(env: AppEnv["Bindings"], id: string, tenantId: string): Promise<BatchRow> {
@@ -45,7 +56,7 @@ batches.post("/", async (c) => {
   const key = parseIdempotencyKey(c.req.header("idempotency-key"));
   const body = asObject(await readJsonBody(c));
   const { row, replayed } = await submitBatch(c.env, tenantOf(c), body, key, c.get("log"));
-  const live = await liveProgress(coordinatorFor(c.env, row.id), row);
+  const live = await liveProgress(c.env, row, c.get("log"));
   if (replayed) c.header("idempotent-replayed", "true");
   return c.json(batchObject(row, live), replayed ? 200 : 201);
 });
@@ -54,7 +65,7 @@ batches.get("/", async (c) => {
   const query = parseWith(ListQuerySchema, c.req.query());
   const rows = await listBatches(openDatabase(c.env.DB), tenantOf(c), query.limit + 1, query.after);
   const page = rows.slice(0, query.limit);
-  const data = await Promise.all(page.map(async (row) => batchObject(row, await liveProgress(coordinatorFor(c.env, row.id), row))));
+  const data = await Promise.all(page.map(async (row) => batchObject(row, await liveProgress(c.env, row, c.get("log")))));
   return c.json({
     object: "list",
     data,
@@ -66,7 +77,7 @@ batches.get("/", async (c) => {
 
 batches.get("/:id", async (c) => {
   const row = await loadBatch(c.env, c.req.param("id"), tenantOf(c));
-  return c.json(batchObject(row, await liveProgress(coordinatorFor(c.env, row.id), row)));
+  return c.json(batchObject(row, await liveProgress(c.env, row, c.get("log"))));
 });
 
 batches.post("/:id/cancel", async (c) => {
@@ -92,7 +103,7 @@ function finishedError(id: string, status: string): ApiError {
 batches.get("/:id/output", async (c) => {
   const query = parseWith(OutputQuerySchema, c.req.query());
   const row = await loadBatch(c.env, c.req.param("id"), tenantOf(c));
-  const live = await liveProgress(coordinatorFor(c.env, row.id), row);
+  const live = await liveProgress(c.env, row, c.get("log"));
   const status = live?.status ?? row.status;
   const final = rowIsFinal(row);
   return exportResults(
