@@ -12,6 +12,7 @@ import { DEFAULT_TENANT, ingestUpload, type UploadOptions } from "../ingest/uplo
 import { parseWith } from "../lib/validation";
 import { deleteFileRow, findFile, listFiles, toStoredFile, type FileCursor } from "../storage/files";
 import type { FileRow } from "../storage/schema/files";
+import { errorFields } from "../log/logger";
 import type { AppEnv } from "./context";
 
 const UploadOptionsSchema = z.strictObject({
@@ -32,7 +33,7 @@ const CursorSchema = z.tuple([z.string(), z.string()]);
 /** Form fields accepted before the file part, with the same meaning as the query parameters. */
 const FORM_OPTION_FIELDS = new Set(["format", "delimiter", "charset", "filename"]);
 
-/** The public JSON form of a file: its metadata without the tenant and the storage key. */
+/** Builds the public JSON form of a file, which leaves out the tenant and the storage key. */
 export function fileObject(row: FileRow) {
   const { id, tenant_id: _tenant, r2_key: _key, ...metadata } = toStoredFile(row);
   return { id, object: "file", ...metadata, skipped_lines: row.skippedLines };
@@ -161,8 +162,15 @@ files.delete("/:id", async (c) => {
   const id = c.req.param("id");
   const row = await findFile(c.env.DB, id, tenantOf(c));
   if (!row) throw notFound("File", id);
-  await c.env.FILES.delete(row.r2Key);
+  const log = c.get("log");
+  // The row goes first: a row whose object is missing would break readers, while an
+  // object without a row is only unused storage.
   await deleteFileRow(c.env.DB, id, row.tenantId);
-  c.get("log").info("file deleted", { file_id: id });
+  try {
+    await c.env.FILES.delete(row.r2Key);
+  } catch (error) {
+    log.error("failed to delete a file's R2 object; it is left unused", { file_id: id, r2_key: row.r2Key, ...errorFields(error) });
+  }
+  log.info("file deleted", { file_id: id });
   return c.json({ id, object: "file", deleted: true });
 });

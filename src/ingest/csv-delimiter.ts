@@ -32,7 +32,7 @@ export function parseDelimiter(value: string): string {
 /**
  * Finds where the delimiter sample ends: after the DELIMITER_SAMPLE_LINES-th line break, or
  * at DELIMITER_SAMPLE_CHARS characters, or at the end of a shorter file. The cut depends
- * only on the content, so detection gives the same answer however the stream was chunked.
+ * only on the content, so detection gives the same result however the stream was chunked.
  * It remembers how far it scanned, so calling it after every chunk stays linear.
  */
 export class SampleCutter {
@@ -93,10 +93,10 @@ function scoreCandidate(delimiter: string, sample: string, complete: boolean): C
 
 /**
  * Picks the delimiter of a CSV sample. A candidate qualifies when its header has two or
- * more columns; the one whose sampled rows all match the header's column count wins, or
- * failing that the one with the most matching rows. Two equally good candidates raise a
- * 400 asking for the `delimiter` parameter. A sample with one column under every candidate
- * is a one-column file, read with a comma.
+ * more columns. The candidate whose sampled rows all match the header's column count wins,
+ * and failing that the one with the most matching rows. Two equally good candidates raise
+ * a 400 that requests the `delimiter` parameter. A sample with one column under every
+ * candidate is a one-column file, read with a comma.
  */
 export function detectDelimiter(sample: string, complete: boolean): string {
   const scores = DELIMITER_CANDIDATES.map((delimiter) => scoreCandidate(delimiter, sample, complete)).filter(
@@ -107,8 +107,8 @@ export function detectDelimiter(sample: string, complete: boolean): string {
   const consistent = scores.filter((score) => score.matching === score.rows);
   let best = consistent;
   if (best.length === 0) {
-    const most = Math.max(...scores.map((score) => score.matching));
-    best = scores.filter((score) => score.matching === most);
+    const maxMatching = Math.max(...scores.map((score) => score.matching));
+    best = scores.filter((score) => score.matching === maxMatching);
   }
   if (best.length === 1) return best[0].delimiter;
 

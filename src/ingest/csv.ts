@@ -57,7 +57,7 @@ export function checkHeader(fields: string[], line: number): string[] {
 /**
  * Parses CSV text into records keyed by the header's column names. Until the delimiter is
  * known it buffers a sample of the first lines (see SampleCutter). Rows whose fields are
- * all empty or whitespace are skipped and reported; rows with too few fields, or with a
+ * all empty or whitespace are skipped and reported. Rows with too few fields, or with a
  * value in a column that has no name, are reported as invalid.
  */
 export class CsvParser implements TextParser {

@@ -40,13 +40,13 @@ function nextTail(tail: Uint8Array, chunk: Uint8Array): Uint8Array {
 }
 
 function invalidUtf8Error(offset: number, byte: number | undefined): ApiError {
-  const shown = byte === undefined ? "end of file" : `0x${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-  const what = byte === undefined ? "the file ends inside a multi-byte character" : `byte ${shown} at offset ${formatCount(offset)} starts no valid character`;
+  const byteHex = byte === undefined ? null : `0x${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  const problem = byteHex === null ? "the file ends inside a multi-byte character" : `byte ${byteHex} at offset ${formatCount(offset)} starts no valid character`;
   return invalidRequest(
     "invalid_encoding",
-    `The file is not valid UTF-8: ${what} (offsets count bytes from 0). Re-save it as UTF-8, or pass its encoding as charset (for example charset=windows-1252).`,
+    `The file is not valid UTF-8: ${problem} (offsets count bytes from 0). Re-save it as UTF-8, or pass its encoding as charset (for example charset=windows-1252).`,
     "charset",
-    { charset: "utf-8", offset, byte: byte === undefined ? null : shown },
+    { charset: "utf-8", offset, byte: byteHex },
   );
 }
 

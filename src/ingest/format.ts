@@ -47,7 +47,7 @@ export function charsetOf(contentType: string | null): string | null {
 
 /**
  * Picks the format: `explicit` when given, else by the filename's extension, else by the
- * media type. Raises a 400 asking for the format parameter when none of them tells.
+ * media type. Raises a 400 that requests the format parameter when none of them determines it.
  */
 export function chooseFormat(explicit: FileFormat | undefined, filename: string, contentType: string | null): FormatChoice {
   const extension = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase();

@@ -1,6 +1,6 @@
 // A streaming multipart/form-data reader (RFC 7578): it hands out each part's body as a
 // stream of byte chunks, holding no more than a chunk and a boundary's length at a time.
-import { MAX_FORM_FIELD_BYTES, MAX_FORM_HEADER_BYTES } from "../config/limits";
+import { MAX_FORM_FIELD_BYTES, MAX_FORM_HEADER_BYTES, MAX_MULTIPART_OVERHEAD_BYTES } from "../config/limits";
 import { invalidRequest } from "../errors";
 import { concatBytes, indexOfBytes, iterateStream } from "./bytes";
 
@@ -73,6 +73,7 @@ export class MultipartReader {
     if (this.buffer[0] === 45 && this.buffer[1] === 45) {
       this.finished = true;
       this.buffer = new Uint8Array(0);
+      await this.skipEpilogue();
       return null;
     }
 
@@ -116,6 +117,17 @@ export class MultipartReader {
     if (next.done) return false;
     this.buffer = concatBytes(this.buffer, next.value);
     return true;
+  }
+
+  /** Reads what follows the closing boundary (usually a CRLF), so the client's upload completes. */
+  private async skipEpilogue(): Promise<void> {
+    let skipped = 0;
+    while (skipped <= MAX_MULTIPART_OVERHEAD_BYTES) {
+      const next = await this.source.next();
+      if (next.done) return;
+      skipped += next.value.byteLength;
+    }
+    await this.source.return(undefined);
   }
 
   private async skipPreamble(): Promise<void> {

@@ -58,7 +58,7 @@ export async function* parseRecords(bytes: AsyncIterable<Uint8Array>, options: P
   yield* ready;
 }
 
-/** What validation learned about a file, as stored with it. */
+/** File metadata that validation finds, stored with the file. */
 export interface FileSummary {
   item_count: number;
   columns: string[];

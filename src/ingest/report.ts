@@ -1,4 +1,4 @@
-// What parsing a file found besides its records: skipped rows, invalid rows, columns, charset.
+// The parse report: skipped rows, invalid rows, columns and charset found besides the records.
 import { MAX_REPORTED_LINES } from "../config/limits";
 import { invalidRequest } from "../errors";
 

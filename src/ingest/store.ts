@@ -5,7 +5,7 @@ import { formatCount } from "./report";
 
 export const UPLOAD_LIMIT_TEXT = `${formatCount(MAX_UPLOAD_BYTES / 1_000_000)} MB (${formatCount(MAX_UPLOAD_BYTES)} bytes)`;
 
-/** The 413 for a body that declares more bytes than the limit allows, raised before reading it. */
+/** Builds the 413 for a body whose Content-Length is over the limit, raised before reading the body. */
 export function declaredTooLarge(declared: number): ApiError {
   return payloadTooLarge(
     `The upload is ${formatCount(declared)} bytes; the limit is ${UPLOAD_LIMIT_TEXT}. Split the file into smaller files.`,

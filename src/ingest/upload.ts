@@ -2,7 +2,7 @@
 // streaming the stored object back, then record the file in D1. Any failure removes the object.
 import type { Env } from "../env";
 import { invalidRequest } from "../errors";
-import type { Logger } from "../log/logger";
+import { errorFields, type Logger } from "../log/logger";
 import { insertFile } from "../storage/files";
 import type { FileRow } from "../storage/schema/files";
 import { iterateStream } from "./bytes";
@@ -53,6 +53,8 @@ export async function ingestUpload(env: Env, request: UploadRequest): Promise<Fi
   const r2Key = `files/${request.tenantId}/${id}`;
   const log = request.log.child({ file_id: id });
 
+  // NOTE: if the Worker dies between storing and the D1 insert, the R2 object stays
+  // without a row; nothing sweeps such objects yet.
   try {
     const bytes =
       "stream" in request.body
@@ -84,7 +86,7 @@ export async function ingestUpload(env: Env, request: UploadRequest): Promise<Fi
     log.info("file stored", { bytes, format: row.format, item_count: row.itemCount });
     return row;
   } catch (error) {
-    await env.FILES.delete(r2Key).catch((cleanup) => log.error("failed to remove a rejected upload from R2", { r2_key: r2Key, error: String(cleanup) }));
+    await env.FILES.delete(r2Key).catch((cleanup) => log.error("failed to remove a rejected upload from R2", { r2_key: r2Key, ...errorFields(cleanup) }));
     throw error;
   }
 }

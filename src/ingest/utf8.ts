@@ -7,7 +7,9 @@ export function incompleteTailLength(bytes: Uint8Array): number {
     const byte = bytes[length - back];
     if (byte < 0x80) return 0;
     if (byte >= 0xc0) {
-      const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      let needed = 2;
+      if (byte >= 0xe0) needed = 3;
+      if (byte >= 0xf0) needed = 4;
       return needed > back ? back : 0;
     }
   }

@@ -25,6 +25,22 @@ export async function* chunked(input: string | Uint8Array, size = 0): AsyncGener
   for (let at = 0; at < bytes.byteLength; at += size) yield bytes.slice(at, at + size);
 }
 
+/** Streams `input` in chunks of `size` bytes, as a ReadableStream without a known length. */
+export function streamOf(input: string | Uint8Array, size: number): ReadableStream<Uint8Array> {
+  const bytes = toBytes(input);
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.byteLength) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(bytes.slice(offset, offset + size));
+      offset += size;
+    },
+  });
+}
+
 export function csvOptions(overrides: Partial<ParseOptions> = {}): ParseOptions {
   return { format: "csv", delimiter: null, charset: null, ...overrides };
 }
