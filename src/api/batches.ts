@@ -33,8 +33,8 @@ function tenantOf(c: { get(key: "tenantId"): string | undefined }): string {
 
 /**
  * Returns the live progress of an unfinished batch, or null once the row has the final
- * state. When the coordinator cannot be reached the row's last snapshot is shown
- * instead, so a created batch is never answered with a 500.
+ * state. When the coordinator cannot be reached, it returns null so that the row's last
+ * snapshot is shown, because a created batch must never get a 500 response.
  */
 async function liveProgress(env: AppEnv["Bindings"], row: BatchRow, log: Logger): Promise<BatchProgress | null> {
   if (rowIsFinal(row)) return null;
@@ -96,7 +96,7 @@ function finishedError(id: string, status: string): ApiError {
     409,
     "conflict_error",
     "batch_not_cancellable",
-    `Batch ${id} is ${status}; only validating, queued, in_progress or cancelling batches can be cancelled. Download its results from /api/batches/${id}/output.`,
+    `Batch ${id} is ${status}, and only validating, queued, in_progress or cancelling batches can be cancelled. Download its results from /api/batches/${id}/output.`,
   );
 }
 

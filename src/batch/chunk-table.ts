@@ -10,9 +10,9 @@ export interface ChunkRow {
   start: number;
   count: number;
   state: ChunkState;
-  /** The claim of the consumer working on the chunk; null while nobody is. */
+  /** The claim of the consumer working on the chunk, or null when no consumer is. */
   lease: string | null;
-  /** Claims that went on to run items; a chunk past its limit is given up. */
+  /** Claims that went on to run items. A chunk past CHUNK_MAX_ATTEMPTS is given up. */
   attempts: number;
   /** Times a message for the chunk was sent. */
   enqueues: number;
@@ -45,7 +45,7 @@ export class ChunkTable {
     )`);
   }
 
-  /** Registers chunks; a chunk registered before keeps its state. Returns how many were new. */
+  /** Registers chunks and returns how many were new. A chunk registered before keeps its state. */
   add(ranges: readonly ChunkRange[], now: number): number {
     let added = 0;
     for (const range of ranges) {
@@ -85,7 +85,7 @@ export class ChunkTable {
     this.sql.exec("UPDATE chunks SET state = 'pending', lease = NULL WHERE n = ? AND state = 'running'", n);
   }
 
-  /** Overwrites a chunk's tally; the chunk is done once every item has a result. Returns whether it is done. */
+  /** Overwrites a chunk's tally and returns whether the chunk is done, which it is once every item has a result. */
   report(n: number, tally: ResultTally, now: number): boolean {
     this.sql.exec(
       `UPDATE chunks SET succeeded = ?, failed = ?, cancelled = ?, expired = ?, prompt_tokens = ?, completion_tokens = ?,

@@ -1,4 +1,4 @@
-// Finds the coordinator Durable Object of a batch; its name is the batch id.
+// Finds the coordinator Durable Object of a batch, which is named by the batch id.
 import type { Env } from "../env";
 import type { BatchCoordinator } from "./coordinator";
 

@@ -1,6 +1,6 @@
 // One Durable Object per batch: the authority on its status, counters and
 // cancellation. Consumers claim chunks from it, ask it before every model call, and
-// report per-chunk tallies that overwrite; its alarm is the watchdog and the deadline.
+// report per-chunk tallies that overwrite. Its alarm is the watchdog and the deadline.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { WATCHDOG_INTERVAL_MS, WATCHDOG_MAX_REENQUEUES, WATCHDOG_STALL_MS } from "../config/limits";
@@ -29,17 +29,20 @@ const FinishPrepareSchema = z.object({ total: z.number().int().nonnegative() });
 const LeaseSchema = z.object({ n: z.number().int().nonnegative(), lease: z.string() });
 const ReportSchema = LeaseSchema.extend({ tally: ResultTallySchema });
 
-/** What a consumer does with a chunk it received a message for. */
+/** The coordinator's decision on a chunk message: process, close with placeholders, give up, or skip. */
 export type ChunkClaim =
   | { action: "process" }
   | { action: "close"; ending: Ending }
   | { action: "abandon" }
   | { action: "skip"; reason: string };
 
-/** The answer before each model call: go ahead, or stop because the batch is ending or the chunk was reassigned. */
+/** The permit before each model call: go ahead, or stop because the batch is ending or the chunk was reassigned. */
 export type CallPermit = { ok: true } | { ok: false; ending: Ending | null };
 
 export type CancelOutcome = { outcome: "cancelling" | "already_cancelled" | "finished"; progress: BatchProgress };
+
+/** The status a batch ends with, by why it ended ("none": every item ran). */
+const FINAL_STATUS: Record<Ending | "none", BatchStatus> = { none: "completed", cancel: "cancelled", expire: "expired", fail: "failed" };
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -77,7 +80,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     return next;
   }
 
-  /** Creates the batch's state and arms the watchdog; a second call changes nothing. */
+  /** Creates the batch's state and arms the watchdog. A second call changes nothing. */
   async init(input: z.infer<typeof InitSchema>): Promise<void> {
     const args = InitSchema.parse(input);
     if ((await this.load()) !== null) return;
@@ -111,7 +114,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     return meta === null ? null : this.buildProgress(meta);
   }
 
-  /** Registers chunks written by the input pass; returns the ending, if the batch is ending. */
+  /** Registers chunks written by the input pass and returns the ending if the batch is ending. */
   async addChunks(input: z.infer<typeof AddChunksSchema>): Promise<{ ending: Ending | null }> {
     const args = AddChunksSchema.parse(input);
     const now = Date.now();
@@ -145,7 +148,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     await this.finishIfDone();
   }
 
-  /** Gives a chunk to the consumer with `lease`, or says why not. */
+  /** Gives a chunk to the consumer with `lease`, or returns why it does not. */
   async claimChunk(input: z.infer<typeof LeaseSchema>): Promise<ChunkClaim> {
     const { n, lease } = LeaseSchema.parse(input);
     const meta = await this.requireMeta();
@@ -200,7 +203,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (done) await this.finishIfDone();
   }
 
-  /** Starts cancelling; a batch already cancelling or cancelled is returned as it is. */
+  /** Starts cancelling the batch. A batch already cancelling or cancelled is returned as it is. */
   async cancel(): Promise<CancelOutcome> {
     const meta = await this.requireMeta();
     if (meta.status === "cancelled" || meta.ending === "cancel") {
@@ -221,7 +224,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
   }
 
-  /** The watchdog and the deadline: expires the batch, re-enqueues stalled work, retries the final write. */
+  /** Runs the watchdog and the deadline: expires the batch, re-enqueues stalled work and retries the final write. */
   async alarm(): Promise<void> {
     const meta = await this.load();
     if (meta === null || (isTerminal(meta.status) && meta.synced)) return;
@@ -302,7 +305,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const ending = meta.ending;
     const final: CoordinatorMeta = {
       ...meta,
-      status: ending === "cancel" ? "cancelled" : ending === "expire" ? "expired" : ending === "fail" ? "failed" : "completed",
+      status: FINAL_STATUS[ending ?? "none"],
       completed_at: ending === null ? (meta.completed_at ?? now) : meta.completed_at,
       cancelled_at: ending === "cancel" ? (meta.cancelled_at ?? now) : meta.cancelled_at,
       expired_at: ending === "expire" ? (meta.expired_at ?? now) : meta.expired_at,
@@ -310,7 +313,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       synced: true,
     };
 
-    // The D1 row gets the final state first; this object says "finalizing" until that write succeeds.
+    // The D1 row gets the final state first. This object reports "finalizing" until that write succeeds.
     try {
       await updateBatchSnapshot(openDatabase(this.env.DB), meta.batch_id, snapshotOf(this.buildProgress(final)));
     } catch (error) {
@@ -343,5 +346,20 @@ export class BatchCoordinator extends DurableObject<Env> {
       cancelled_at: meta.cancelled_at,
       expired_at: meta.expired_at,
     };
+  }
+
+  /**
+   * Runs the watchdog now when its alarm is missing or overdue by more than
+   * WATCHDOG_INTERVAL_MS, so the cron trigger recovers a batch whose alarm was lost.
+   * Returns whether it ran and the status after it (null for a batch never initialised).
+   */
+  async recheck(): Promise<{ ran: boolean; status: BatchStatus | null }> {
+    const meta = await this.load();
+    if (meta === null || (isTerminal(meta.status) && meta.synced)) return { ran: false, status: meta?.status ?? null };
+    const alarmAt = await this.ctx.storage.getAlarm();
+    if (alarmAt !== null && Date.now() - alarmAt <= WATCHDOG_INTERVAL_MS) return { ran: false, status: meta.status };
+    this.log.warn("running the watchdog for a missing or late alarm", { batch_id: meta.batch_id, alarm_at: alarmAt });
+    await this.alarm();
+    return { ran: true, status: (await this.load())?.status ?? null };
   }
 }

@@ -9,7 +9,7 @@ import { missingPlaceholders } from "../operations/template";
 import { readLines } from "./lines";
 import { type BatchInput, type ChunkItem, ChunkItemSchema } from "./types";
 
-/** The input cannot be read at all; retrying will not help, so the batch fails. */
+/** Raised when the input cannot be read at all. Retrying will not help, so the batch fails. */
 export class InputUnavailableError extends Error {
   constructor(
     readonly code: string,
@@ -58,7 +58,7 @@ export function recordToItem(record: FileRecord, mapping: FileMapping, templates
     return {
       index,
       id,
-      error: { code: "input_too_long", message: `line ${line}: the text has ${text.length} characters; the limit is ${MAX_ITEM_TEXT_CHARS}` },
+      error: { code: "input_too_long", message: `line ${line}: the text has ${text.length} characters, over the limit of ${MAX_ITEM_TEXT_CHARS}` },
     };
   }
 

@@ -1,5 +1,5 @@
 // Reads a UTF-8 byte stream as lines without holding more than one line and one
-// decoded block in memory. Lines end at LF; a CR before it is removed.
+// decoded block in memory. Lines end at LF, and a CR before the LF is removed.
 
 export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });

@@ -76,7 +76,7 @@ class ChunkWriter {
 
 /**
  * Runs the input pass of one batch. Running it again after a crash rewrites the same
- * chunk objects and re-sends their messages; consumers skip chunks already done.
+ * chunk objects and re-sends their messages, and consumers skip chunks already done.
  */
 export async function prepareBatch(env: Env, batchId: string, log: Logger): Promise<void> {
   const coordinator = coordinatorFor(env, batchId);

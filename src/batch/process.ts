@@ -28,8 +28,8 @@ interface Chunk {
 
 async function readChunk(env: Env, batchId: string, n: number): Promise<Chunk> {
   const object = await env.FILES.get(chunkKey(batchId, n));
-  // NOTE: a chunk object deleted behind the service's back makes this throw on every
-  // delivery; its items then never get rows and the batch stays unfinished.
+  // NOTE: if a chunk object is deleted outside the service, this throws on every delivery.
+  // Its items then never get rows, so the batch stays unfinished.
   if (object === null) throw new Error(`chunk object ${chunkKey(batchId, n)} is missing`);
   const text = await object.text();
   const items = text
@@ -129,9 +129,9 @@ interface RunContext {
 }
 
 /**
- * Runs the chunk's items that have no result yet. Stops starting calls as soon as
- * the coordinator refuses a permit; when the batch is ending, the items never
- * started get the ending's placeholder once the calls in flight have finished.
+ * Runs the chunk's items that have no result yet. It starts no call after the
+ * coordinator refuses a permit. When the batch is ending, the items never started
+ * get the ending's placeholder once the calls in flight have finished.
  */
 async function runChunk(env: Env, operationName: OperationName, paramsJson: string, chunk: Chunk, run: RunContext): Promise<void> {
   const { db, batchId, lease, log } = run;
@@ -147,8 +147,8 @@ async function runChunk(env: Env, operationName: OperationName, paramsJson: stri
   const heartbeat = setInterval(() => {
     coordinator.heartbeat({ n: chunk.n, lease }).catch((error) => log.warn("chunk heartbeat failed", { chunk: chunk.n, ...errorFields(error) }));
   }, CHUNK_HEARTBEAT_MS);
-  // A failed item write stops new calls; the pool drains before the error is raised, so no
-  // call runs on after the message is handed back for a retry.
+  // A failed result write stops new calls. The pool drains before the error is raised,
+  // so no call is still running when the message goes back for a retry.
   let failure: unknown = null;
   try {
     await mapWithConcurrency(pending, llm.concurrency, async (item) => {

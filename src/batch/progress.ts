@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { BatchSnapshot } from "../storage/batches";
 import { BatchErrorSchema, BatchStatusSchema } from "./types";
 
-/** When the batch reached each status; null until it does. */
+/** Times at which the batch reached each status, null until it does. */
 const StatusTimesSchema = z.object({
   started_at: z.string().nullable(),
   finalizing_at: z.string().nullable(),
@@ -29,7 +29,7 @@ export const CoordinatorMetaSchema = StatusTimesSchema.extend({
   batch_id: z.string(),
   status: BatchStatusSchema,
   ending: z.enum(["cancel", "expire", "fail"]).nullable(),
-  /** Items in the input; the input pass corrects it to the number it read. */
+  /** Items in the input, corrected by the input pass to the number it read. */
   total: z.number().int().nonnegative(),
   /** True once the input pass registered its last chunk. */
   prepared: z.boolean(),

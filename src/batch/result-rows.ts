@@ -25,7 +25,7 @@ export function rowFromResult(batchId: string, result: ItemResult): NewBatchResu
   };
 }
 
-/** A row for an item that failed without a model call. */
+/** Builds the row of an item that failed without a model call. */
 export function failedRow(batchId: string, item: Pick<ChunkItem, "index" | "id">, error: BatchError, status: BatchItemStatus = "failed"): NewBatchResultRow {
   return {
     batchId,
@@ -52,11 +52,11 @@ export function placeholderFor(ending: Ending | "abandon"): { status: BatchItemS
     case "expire":
       return { status: "expired", error: { code: "expired", message: "the batch reached its completion window before this item started" } };
     case "fail":
-      return { status: "failed", error: { code: "batch_failed", message: "the batch failed before this item started; see the batch errors" } };
+      return { status: "failed", error: { code: "batch_failed", message: "the batch failed before this item started (see the batch errors)" } };
     case "abandon":
       return {
         status: "failed",
-        error: { code: "processing_failed", message: "the chunk holding this item failed on every delivery; see the service logs" },
+        error: { code: "processing_failed", message: "the chunk with this item failed on every delivery (see the service logs)" },
       };
   }
 }

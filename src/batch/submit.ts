@@ -27,7 +27,7 @@ import { coordinatorFor } from "./coordinator-stub";
 import { sendMessages } from "./messages";
 import { type BatchInput, type BatchMessage, inputKey } from "./types";
 
-/** Request fields that belong to the batch; every other field is the operation's. */
+/** Request fields that belong to the batch. Every other field belongs to the operation. */
 const BatchFieldsSchema = z.object({
   operation: z.enum(OPERATION_NAMES),
   file_id: z.string().min(1).max(200).optional(),
@@ -59,7 +59,7 @@ export function parseIdempotencyKey(header: string | undefined): string | null {
   if (header.length === 0 || header.length > MAX_IDEMPOTENCY_KEY_CHARS || !/^[\x21-\x7e]+$/.test(header)) {
     throw invalidRequest(
       "invalid_idempotency_key",
-      `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters without spaces; got ${header.length} characters.`,
+      `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters without spaces, but it has ${header.length} characters.`,
       "Idempotency-Key",
     );
   }
@@ -83,7 +83,7 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** A batch id whose text order is its creation order, so it doubles as the list cursor. */
+/** Creates a batch id whose text order is its creation order, so it doubles as the list cursor. */
 function newBatchId(now: number): string {
   const random = [...crypto.getRandomValues(new Uint8Array(8))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
   return `batch_${now.toString(36).padStart(9, "0")}${random}`;
@@ -115,7 +115,7 @@ function columnList(columns: readonly string[]): string {
 export function resolveMapping(file: StoredFile, fileColumns: readonly string[], idColumn: string | undefined, textColumn: string | undefined) {
   if (file.format === "text") {
     if (idColumn !== undefined) {
-      throw invalidRequest("invalid_column", `id_column: file ${file.id} is plain text, where each line's number is its id; remove id_column.`, "id_column");
+      throw invalidRequest("invalid_column", `id_column: file ${file.id} is plain text, where each line's number is its id. Remove id_column.`, "id_column");
     }
     if (textColumn !== undefined && textColumn !== "text") {
       throw invalidRequest("unknown_column", `text_column: file ${file.id} is plain text, whose only column is "text".`, "text_column");
@@ -136,7 +136,7 @@ export function resolveMapping(file: StoredFile, fileColumns: readonly string[],
     }
   }
   const id = idColumn ?? (columns.has("id") && text !== "id" ? "id" : null);
-  if (id === text) throw invalidRequest("invalid_column", `id_column and text_column are both "${text}"; pick two different columns.`, "id_column");
+  if (id === text) throw invalidRequest("invalid_column", `id_column and text_column are both "${text}". Pick two different columns.`, "id_column");
   return { idColumn: id, textColumn: text };
 }
 
@@ -159,7 +159,7 @@ async function validateRequest(env: Env, tenantId: string, body: Record<string, 
   if (batchFields.file_id === undefined) {
     if (!("items" in body)) throw invalidRequest("missing_input", 'Send the items inline as "items", or upload a file with POST /api/files and send its "file_id".', "items");
     for (const param of ["id_column", "text_column"] as const) {
-      if (batchFields[param] !== undefined) throw invalidRequest("invalid_parameter", `${param} applies to file batches only; remove it or send file_id.`, param);
+      if (batchFields[param] !== undefined) throw invalidRequest("invalid_parameter", `${param} applies to file batches only. Remove it or send file_id.`, param);
     }
     const request = parseOperationRequest(batchFields.operation, operationFields, {
       maxItems: MAX_BATCH_INLINE_ITEMS,
@@ -192,12 +192,12 @@ export interface SubmitOutcome {
 
 function replayOrConflict(existing: BatchRow, requestHash: string, key: string): SubmitOutcome {
   if (existing.requestHash !== requestHash) {
-    throw conflict("idempotency_key_reused", `Idempotency-Key "${key}" was used for a different request (batch ${existing.id}); use a new key for a new batch.`);
+    throw conflict("idempotency_key_reused", `Idempotency-Key "${key}" was used for a different request (batch ${existing.id}). Use a new key for a new batch.`);
   }
   return { row: existing, replayed: true };
 }
 
-/** Validates and creates a batch; with an idempotency key, returns the batch that key created before. */
+/** Validates and creates a batch. With a known idempotency key, it returns the batch that key created. */
 export async function submitBatch(
   env: Env,
   tenantId: string,
@@ -263,7 +263,7 @@ export async function submitBatch(
   if (!(await insertBatch(db, row))) {
     // A concurrent request with the same key won the insert.
     const existing = await findBatchByIdempotencyKey(db, tenantId, idempotencyKey ?? "");
-    if (existing === undefined) throw new Error(`batch ${id} was not inserted and no batch holds its idempotency key`);
+    if (existing === undefined) throw new Error(`inserting batch ${id} failed, but no batch has its idempotency key`);
     return replayOrConflict(existing, requestHash, idempotencyKey ?? "");
   }
 

@@ -25,13 +25,13 @@ export function isTerminal(status: BatchStatus): boolean {
 /** Why a batch stops before every item ran: a cancel request, its deadline, or an input failure. */
 export type Ending = "cancel" | "expire" | "fail";
 
-/** Where a batch's items come from. Inline items are stored in R2 at submit time. */
+/** The source of a batch's items. Inline items are stored in R2 at submit time. */
 export const BatchInputSchema = z.discriminatedUnion("source", [
   z.object({ source: z.literal("inline"), r2_key: z.string() }),
   z.object({
     source: z.literal("file"),
     file_id: z.string(),
-    /** The column holding item ids; null means the record's line number is the id. */
+    /** The column with the item ids, or null when the record's line number is the id. */
     id_column: z.string().nullable(),
     text_column: z.string(),
   }),
@@ -68,7 +68,7 @@ export const ChunkRangeSchema = z.object({
 });
 export type ChunkRange = z.infer<typeof ChunkRangeSchema>;
 
-/** Queue message bodies. They carry references only; item text travels through R2. */
+/** Queue message bodies. They carry references only, because item text travels through R2. */
 export const BatchMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("prepare"), batch_id: z.string() }),
   z.object({ type: z.literal("chunk"), batch_id: z.string(), chunk: z.number().int().nonnegative() }),

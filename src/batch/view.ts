@@ -34,7 +34,7 @@ function progressOfRow(row: BatchRow): BatchProgress {
   };
 }
 
-/** The row is final once it holds a terminal status; before that the coordinator is the authority. */
+/** Returns whether the row has a terminal status. Before that, the coordinator is the authority. */
 export function rowIsFinal(row: BatchRow): boolean {
   return isTerminal(row.status as BatchStatus);
 }

@@ -1,6 +1,7 @@
 // The CSV columns of a batch download: fixed columns around one column per output
-// field. label -> label (or labels, as JSON text); summarize -> summary; extract and
-// enrich -> one column per field; run -> the properties of an object schema, else output.
+// field: label gives label (or labels, as JSON text), summarize gives summary, extract
+// and enrich give one column per field, and run gives the properties of an object
+// schema or else output.
 import type { CommonParams, OperationName } from "../operations/types";
 import type { ResultRecord } from "./records";
 
@@ -10,7 +11,7 @@ export const TRAILING_COLUMNS = ["error_code", "error_message", "raw"] as const;
 export interface OutputColumn {
   /** The header name. */
   name: string;
-  /** The output key it reads; null means the whole output. */
+  /** The output key it reads, or null for the whole output. */
   key: string | null;
 }
 
@@ -38,7 +39,7 @@ function outputKeys(operation: OperationName, params: ShapeParams): string[] | n
   }
 }
 
-/** Returns the output columns; a field named like a fixed column is renamed output_<name>. */
+/** Returns the output columns. A field named like a fixed column is renamed output_<name>. */
 export function outputColumns(operation: OperationName, params: CommonParams): OutputColumn[] {
   const keys = outputKeys(operation, params as ShapeParams);
   if (keys === null) return [{ name: "output", key: null }];

@@ -4,7 +4,7 @@
 // and LibreOffice, so such a cell gets a leading apostrophe. Cells that already start
 // with apostrophes before such a character get one more, so removing one leading
 // apostrophe from every cell matching /^'+[=+\-@\t\r]/ gives back the exact original.
-// JSON numbers are written as numbers and never prefixed; numeric-looking strings are.
+// JSON numbers are written as numbers and never prefixed, but numeric-looking strings are.
 
 const FORMULA_START = /^'*[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;

@@ -33,20 +33,20 @@ export interface ExportedBatch {
 /** Rejects parameters that do not apply to the chosen format instead of ignoring them. */
 export function checkOutputQuery(query: OutputQuery): void {
   if (query.bom !== undefined && query.format !== "csv") {
-    throw invalidRequest("invalid_parameter", `bom applies to format=csv only; remove it for format=${query.format}.`, "bom");
+    throw invalidRequest("invalid_parameter", `bom applies to format=csv only. Remove it for format=${query.format}.`, "bom");
   }
   for (const name of ["limit", "after"] as const) {
     if (query[name] !== undefined && query.format !== "json") {
       throw invalidRequest(
         "invalid_parameter",
-        `${name} pages the JSON download only; format=${query.format} streams every result, so remove ${name}.`,
+        `${name} pages the JSON download only. format=${query.format} streams every result, so remove ${name}.`,
         name,
       );
     }
   }
 }
 
-/** Response headers; downloads of the whole set (an `extension`) are named attachments. */
+/** Builds the response headers. Downloads of the whole set (with an `extension`) are named attachments. */
 function headers(batch: ExportedBatch, contentType: string, extension?: string): Record<string, string> {
   const named: Record<string, string> = extension ? { "content-disposition": `attachment; filename="${batch.id}-results.${extension}"` } : {};
   return { "content-type": contentType, ...named, "x-batch-status": batch.status, "x-batch-partial": String(batch.partial) };

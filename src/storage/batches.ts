@@ -4,7 +4,7 @@ import { and, desc, eq, lt } from "drizzle-orm";
 import type { Database } from "./db";
 import { batches, type BatchRow, type NewBatchRow } from "./schema/batches";
 
-/** Inserts a batch row; returns false when the tenant already used its idempotency key. */
+/** Inserts a batch row, or returns false when the tenant already used its idempotency key. */
 export async function insertBatch(db: Database, row: NewBatchRow): Promise<boolean> {
   const inserted = await db.insert(batches).values(row).onConflictDoNothing().returning({ id: batches.id });
   return inserted.length === 1;
@@ -23,7 +23,7 @@ export async function findBatchByIdempotencyKey(db: Database, tenantId: string, 
     .get();
 }
 
-/** Lists a tenant's batches, newest first; ids sort by creation time, so `afterId` is the cursor. */
+/** Lists a tenant's batches, newest first. Ids sort by creation time, so `afterId` is the cursor. */
 export async function listBatches(db: Database, tenantId: string, limit: number, afterId?: string): Promise<BatchRow[]> {
   const where = afterId === undefined ? eq(batches.tenantId, tenantId) : and(eq(batches.tenantId, tenantId), lt(batches.id, afterId));
   return db.select().from(batches).where(where).orderBy(desc(batches.id)).limit(limit);

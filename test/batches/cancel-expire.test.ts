@@ -45,7 +45,7 @@ function coordinator(id: string) {
   return env.BATCH_COORDINATOR.get(env.BATCH_COORDINATOR.idFromName(id));
 }
 
-/** Checks that every download holds each of the 25 ids exactly once, agreeing with the counts. */
+/** Checks that every download contains each of the 25 ids exactly once, agreeing with the counts. */
 async function expectCompleteDownloads(id: string, counts: Record<string, number>) {
   const { records: jsonl } = await downloadJsonl(id);
   const { records: json } = await downloadJsonPages(id, 10);
@@ -91,7 +91,7 @@ describe("POST /api/batches/{id}/cancel", () => {
     expect(counts.cancelled).toBeGreaterThan(0);
     expect(counts.expired).toBe(0);
 
-    // Every call the model saw started before the cancel; the calls in flight finished as results.
+    // Every call the model received started before the cancel, and the calls in flight finished as results.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const calls = await fakeCalls(tag);
     expect(calls.length).toBe(callsAtCancel);

@@ -82,7 +82,7 @@ export interface D1Stats {
 
 /**
  * Wraps a D1 binding so that any statement binding more than `maxParameters` values
- * throws as D1 does in production, counting what it sees. `failWhen` makes chosen
+ * throws as D1 does in production, and counts the statements and the largest bind. `failWhen` makes chosen
  * statements (or batch() calls, by their first statement) throw, to simulate a
  * failure in the middle of a chunk.
  */
@@ -119,7 +119,7 @@ export function limitedD1(real: D1Database, maxParameters = 100, failWhen: (sql:
       stats.statements += statements.length;
       const unwrapped = statements.map((statement) => originals.get(statement));
       if (unwrapped.some((entry) => entry === undefined)) throw new Error("batch() got a statement this double did not prepare");
-      // One batch() is one transaction, so failWhen sees it once, by its first statement.
+      // One batch() is one transaction, so failWhen is asked once, with its first statement.
       if (unwrapped.length > 0 && failWhen(unwrapped[0]!.sql)) throw new Error("D1_ERROR: simulated failure");
       return real.batch(unwrapped.map((entry) => entry!.statement));
     },

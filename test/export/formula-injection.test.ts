@@ -14,7 +14,7 @@ const SCHEMA = {
   additionalProperties: false,
 };
 
-/** Runs the payload items; the model echoes each payload as its summary unless given its own output. */
+/** Runs the payload items. The model echoes each payload as its summary unless it has its own output. */
 async function runPayloadBatch() {
   const tag = uniqueTag("formula");
   const outputs = new Map(modelOutputs.map((entry) => [entry.item, entry.output]));

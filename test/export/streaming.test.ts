@@ -31,7 +31,7 @@ describe("result downloads", () => {
 
   it("unfinished batch downloads are partial", async () => {
     const tag = uniqueTag("partial");
-    // Two retried 503s and a slow answer keep the item running well past the first result flush.
+    // Two retried 503s and a slow response keep the item running well past the first result flush.
     await scriptFake(`${tag} slow`, [{ status: 503 }, { status: 503 }, { delay_ms: 1_000 }]);
     const created = await createBatch({ operation: "run", items: [{ id: "fast", text: `${tag} fast` }, { id: "slow", text: `${tag} slow` }] });
     const running = await waitForBatch(created.id, (batch) => batch.request_counts.completed === 1);

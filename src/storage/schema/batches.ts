@@ -9,7 +9,7 @@ export const batches = sqliteTable(
     operation: text("operation").notNull(),
     /** The operation's parameters as validated JSON text. */
     params: text("params").notNull(),
-    /** Where the items come from, as JSON text: inline items in R2, or a file with its column mapping. */
+    /** The source of the items as JSON text: inline items in R2, or a file with its column mapping. */
     input: text("input").notNull(),
     fileId: text("file_id"),
     model: text("model").notNull(),
@@ -17,7 +17,7 @@ export const batches = sqliteTable(
     idempotencyKey: text("idempotency_key"),
     /** SHA-256 of the canonical request body, to tell a replay from a different request with the same key. */
     requestHash: text("request_hash").notNull(),
-    /** The last state the batch coordinator wrote; the coordinator itself is the authority until the batch ends. */
+    /** "validating" at creation, then the final status the coordinator writes when the batch ends. Until then the coordinator is the authority. */
     status: text("status").notNull(),
     total: integer("total").notNull(),
     completed: integer("completed").notNull().default(0),
@@ -49,12 +49,12 @@ export const batchResults = sqliteTable(
   "batch_results",
   {
     batchId: text("batch_id").notNull(),
-    /** 0-based position of the item in the batch input; results are keyed by it, never by the caller's id. */
+    /** 0-based position of the item in the batch input. Results are keyed by it, never by the caller's id. */
     itemIndex: integer("item_index").notNull(),
     itemId: text("item_id").notNull(),
     /** succeeded, failed, cancelled or expired. */
     status: text("status").notNull(),
-    /** The validated output as JSON text; null unless status is succeeded. */
+    /** The validated output as JSON text, null unless status is succeeded. */
     output: text("output"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
