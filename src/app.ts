@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { batches } from "./api/batches";
 import { completions } from "./api/completions";
 import { files } from "./api/files";
+import { schedules } from "./api/schedules";
 import type { AppEnv } from "./api/context";
 import { ApiError } from "./errors";
 import { createLogger, errorFields } from "./log/logger";
@@ -22,6 +23,7 @@ app.get("/health", (c) => c.json({ status: "ok" }));
 app.route("/api/completions", completions);
 app.route("/api/batches", batches);
 app.route("/api/files", files);
+app.route("/api/schedules", schedules);
 
 app.notFound((c) =>
   c.json(

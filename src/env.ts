@@ -18,4 +18,5 @@ export interface Env {
   ADMIN_API_KEY?: string;
   LLM_RPM?: string;
   LLM_TPM?: string;
+  RETENTION_DAYS?: string;
 }

@@ -2,10 +2,12 @@
 import { app } from "./app";
 import { handleBatchQueue } from "./batch/consumer";
 import type { Env } from "./env";
+import { handleScheduled } from "./schedules/trigger";
 
 export { BatchCoordinator } from "./batch/coordinator";
 
 export default {
   fetch: app.fetch,
   queue: handleBatchQueue,
+  scheduled: handleScheduled,
 } satisfies ExportedHandler<Env>;

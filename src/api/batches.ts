@@ -6,6 +6,7 @@ import { coordinatorFor } from "../batch/coordinator-stub";
 import { submitBatch, parseIdempotencyKey } from "../batch/submit";
 import { batchObject, rowIsFinal } from "../batch/view";
 import { DEFAULT_BATCH_PAGE_SIZE, MAX_BATCH_PAGE_SIZE } from "../config/limits";
+import { readRetentionDays } from "../config/settings";
 import { ApiError, notFound } from "../errors";
 import { exportResults, OutputQuerySchema } from "../export";
 import { DEFAULT_TENANT } from "../ingest/upload";
@@ -16,6 +17,7 @@ import { findBatch, listBatches } from "../storage/batches";
 import { openDatabase } from "../storage/db";
 import type { BatchRow } from "../storage/schema/batches";
 import type { AppEnv } from "./context";
+import { idListPage } from "./list-page";
 import { asObject, readJsonBody } from "./request";
 
 const ListQuerySchema = z
@@ -58,37 +60,31 @@ batches.post("/", async (c) => {
   const { row, replayed } = await submitBatch(c.env, tenantOf(c), body, key, c.get("log"));
   const live = await liveProgress(c.env, row, c.get("log"));
   if (replayed) c.header("idempotent-replayed", "true");
-  return c.json(batchObject(row, live), replayed ? 200 : 201);
+  return c.json(batchObject(row, live, readRetentionDays(c.env)), replayed ? 200 : 201);
 });
 
 batches.get("/", async (c) => {
   const query = parseWith(ListQuerySchema, c.req.query());
   const rows = await listBatches(openDatabase(c.env.DB), tenantOf(c), query.limit + 1, query.after);
   const page = rows.slice(0, query.limit);
-  const data = await Promise.all(page.map(async (row) => batchObject(row, await liveProgress(c.env, row, c.get("log")))));
-  return c.json({
-    object: "list",
-    data,
-    first_id: data[0]?.id ?? null,
-    last_id: data[data.length - 1]?.id ?? null,
-    has_more: rows.length > query.limit,
-  });
+  const data = await Promise.all(page.map(async (row) => batchObject(row, await liveProgress(c.env, row, c.get("log")), readRetentionDays(c.env))));
+  return c.json(idListPage(data, rows.length > query.limit));
 });
 
 batches.get("/:id", async (c) => {
   const row = await loadBatch(c.env, c.req.param("id"), tenantOf(c));
-  return c.json(batchObject(row, await liveProgress(c.env, row, c.get("log"))));
+  return c.json(batchObject(row, await liveProgress(c.env, row, c.get("log")), readRetentionDays(c.env)));
 });
 
 batches.post("/:id/cancel", async (c) => {
   const row = await loadBatch(c.env, c.req.param("id"), tenantOf(c));
   // Cancelling a cancelled batch is not an error: it returns the same final state.
-  if (row.status === "cancelled") return c.json(batchObject(row, null));
+  if (row.status === "cancelled") return c.json(batchObject(row, null, readRetentionDays(c.env)));
   if (rowIsFinal(row)) throw finishedError(row.id, row.status);
   const { outcome, progress } = await coordinatorFor(c.env, row.id).cancel();
   if (outcome === "finished") throw finishedError(row.id, progress.status);
   c.get("log").info("batch cancel requested", { batch_id: row.id, outcome });
-  return c.json(batchObject(row, progress));
+  return c.json(batchObject(row, progress, readRetentionDays(c.env)));
 });
 
 function finishedError(id: string, status: string): ApiError {

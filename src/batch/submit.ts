@@ -96,7 +96,7 @@ const JSON_KEY_SAMPLE_RECORDS = 100;
  * Returns the columns of a file: the CSV header, or for JSON and JSONL the keys found
  * in its first JSON_KEY_SAMPLE_RECORDS records.
  */
-async function columnsOf(env: Env, file: StoredFile): Promise<string[]> {
+export async function columnsOf(env: Env, file: StoredFile): Promise<string[]> {
   if (file.columns.length > 0 || (file.format !== "json" && file.format !== "jsonl")) return file.columns;
   const keys = new Set<string>();
   let read = 0;

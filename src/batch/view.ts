@@ -16,6 +16,18 @@ export interface BatchObject extends BatchProgress {
   expires_at: string;
   /** Relative URL of the results download. */
   output_url: string;
+  /** When retention deletes the batch with its results: RETENTION_DAYS after it finished, or null while it runs. */
+  results_expire_at: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Returns when a finished batch's results expire, or null while it runs or when RETENTION_DAYS is invalid. */
+function resultsExpireAt(progress: BatchProgress, retentionDays: number | null): string | null {
+  // The same order as the retention query: the one end time a finished batch has.
+  const finishedAt = progress.completed_at ?? progress.failed_at ?? progress.cancelled_at ?? progress.expired_at;
+  if (!isTerminal(progress.status) || finishedAt === null || retentionDays === null) return null;
+  return new Date(Date.parse(finishedAt) + retentionDays * DAY_MS).toISOString();
 }
 
 function progressOfRow(row: BatchRow): BatchProgress {
@@ -39,7 +51,7 @@ export function rowIsFinal(row: BatchRow): boolean {
   return isTerminal(row.status as BatchStatus);
 }
 
-export function batchObject(row: BatchRow, live: BatchProgress | null): BatchObject {
+export function batchObject(row: BatchRow, live: BatchProgress | null, retentionDays: number | null): BatchObject {
   const progress = rowIsFinal(row) || live === null ? progressOfRow(row) : live;
   const input = BatchInputSchema.parse(JSON.parse(row.input));
   return {
@@ -57,5 +69,6 @@ export function batchObject(row: BatchRow, live: BatchProgress | null): BatchObj
     expires_at: row.expiresAt,
     ...progress,
     output_url: `/api/batches/${row.id}/output`,
+    results_expire_at: resultsExpireAt(progress, retentionDays),
   };
 }

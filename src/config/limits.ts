@@ -134,3 +134,44 @@ export const MAX_RESULT_PAGE_SIZE = 10_000;
 
 /** Rows read from D1 per step while a JSONL or CSV download streams. */
 export const EXPORT_STREAM_PAGE_ROWS = 500;
+
+// Schedules and housekeeping on the cron trigger: see docs/schedules.md.
+
+/** Characters of a schedule's name. */
+export const MAX_SCHEDULE_NAME_CHARS = 200;
+
+/** Characters of a prefix source; uploaded filenames are at most 255 characters. */
+export const MAX_SCHEDULE_PREFIX_CHARS = 255;
+
+/** UTF-8 bytes of a schedule's batch template as stored JSON, well under D1's 2 MB row limit. */
+export const MAX_SCHEDULE_TEMPLATE_BYTES = 512 * 1024;
+
+/** Schedules one tenant may have at once. */
+export const MAX_SCHEDULES_PER_TENANT = 100;
+
+/** Schedules returned by one page of GET /api/schedules, by default and at most. */
+export const DEFAULT_SCHEDULE_PAGE_SIZE = 20;
+export const MAX_SCHEDULE_PAGE_SIZE = 100;
+
+/** The most recent runs listed by GET /api/schedules/{id}. */
+export const SCHEDULE_RECENT_RUNS = 20;
+
+/** Due schedules fired by one cron tick; the rest stay due and fire on the next tick. */
+export const SCHEDULES_PER_TICK = 20;
+
+/** New files one run of a prefix source starts batches for; later files wait for the next run. */
+export const SCHEDULE_FILES_PER_RUN = 10;
+
+/** Days that files, batch results and schedule runs are kept, unless RETENTION_DAYS sets another whole number. */
+export const DEFAULT_RETENTION_DAYS = 30;
+
+/** Unfinished batches whose coordinator one cron tick re-checks. */
+export const RECHECK_BATCHES_PER_TICK = 25;
+
+/** Work one cron tick does for retention: files, finished batches, result rows, R2 objects and schedule runs deleted. */
+export const RETENTION_FILES_PER_TICK = 50;
+export const RETENTION_BATCHES_PER_TICK = 10;
+export const RETENTION_RESULT_ROWS_PER_TICK = 10_000;
+/** R2 lists and deletes at most 1,000 keys per call. */
+export const RETENTION_OBJECTS_PER_TICK = 1_000;
+export const RETENTION_RUNS_PER_TICK = 500;

@@ -5,6 +5,7 @@ import {
   DEFAULT_LLM_MAX_ATTEMPTS,
   DEFAULT_LLM_MODEL,
   DEFAULT_LLM_TIMEOUT_MS,
+  DEFAULT_RETENTION_DAYS,
 } from "./limits";
 
 export type StructuredOutputLevel = "json_schema" | "json_object" | "text";
@@ -36,4 +37,14 @@ export function readLlmSettings(env: Env): LlmSettings {
     maxAttempts: positiveInt(env.LLM_MAX_ATTEMPTS, DEFAULT_LLM_MAX_ATTEMPTS),
     structuredOutput: level === "json_object" || level === "text" ? level : "json_schema",
   };
+}
+
+/**
+ * Reads RETENTION_DAYS: a whole number of days, DEFAULT_RETENTION_DAYS when unset. Returns
+ * null for any other value, so a typo never shortens retention; housekeeping then deletes nothing.
+ */
+export function readRetentionDays(env: Env): number | null {
+  const value = env.RETENTION_DAYS;
+  if (value === undefined || value.trim() === "") return DEFAULT_RETENTION_DAYS;
+  return /^\d+$/.test(value.trim()) && Number(value) > 0 ? Number(value) : null;
 }
