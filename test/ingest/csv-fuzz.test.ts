@@ -1,11 +1,11 @@
 // Generated CSV documents with quotes, delimiters, line breaks and multi-byte text in
-// every position, parsed at random chunk sizes and checked against the cells that were
-// written, and against papaparse's whole-string parse as a reference.
+// every position. They are parsed at random chunk sizes and checked against the cells
+// that were written, and against papaparse's whole-string parse as a reference.
 import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
 import { csvOptions, parseAll } from "./helpers";
 
-/** A small seeded PRNG (mulberry32), so a failing document can be reproduced by its seed. */
+/** Returns a seeded PRNG (mulberry32), so that a failing document can be reproduced by its seed. */
 function randomSource(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
