@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { callApi, postJson } from "../support/api";
 import { uniqueTag } from "../support/fake-llm";
-import { createSchedule, deleteAllSchedules, getSchedule, ticketsCsv, uploadCsv } from "./helpers";
+import { createSchedule, deleteAllSchedules, getSchedule, requestTenant, ticketsCsv, uploadCsv } from "./helpers";
 
 const LABEL_TEMPLATE = { operation: "label", categories: ["billing", "shipping"] };
 
@@ -158,13 +158,14 @@ describe("POST /api/schedules", () => {
   });
 
   it("tenant schedule limit is 409", async () => {
+    const tenantId = await requestTenant();
     const now = new Date().toISOString();
     await env.DB.prepare(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
        INSERT INTO schedules (id, tenant_id, name, cron, template, prefix, watermark_at, created_at, updated_at)
-       SELECT 'sched_fill_' || i, 'default', 'fill', '0 0 * * *', '{}', 'x-', ?, ?, ? FROM n`,
+       SELECT 'sched_fill_' || i, ?, 'fill', '0 0 * * *', '{}', 'x-', ?, ?, ? FROM n`,
     )
-      .bind(now, now, now)
+      .bind(tenantId, now, now, now)
       .run();
     const response = await postJson("/api/schedules", prefixSchedule());
     expect(response.status).toBe(409);

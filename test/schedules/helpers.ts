@@ -54,3 +54,11 @@ export async function scheduledBatchCount(scheduleId: string): Promise<number> {
     .first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+/** Returns the tenant that API requests from the tests act as, read from a schedule they create. */
+export async function requestTenant(): Promise<string> {
+  const created = await createSchedule({ name: "tenant probe", cron: "0 0 * * *", batch: { operation: "summarize" }, source: { prefix: "probe-" }, paused: true });
+  const row = await env.DB.prepare("SELECT tenant_id FROM schedules WHERE id = ?").bind(created.id).first<{ tenant_id: string }>();
+  await env.DB.prepare("DELETE FROM schedules WHERE id = ?").bind(created.id).run();
+  return row!.tenant_id;
+}
