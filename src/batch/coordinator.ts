@@ -127,6 +127,11 @@ export class BatchCoordinator extends DurableObject<Env> {
     return { ending: meta.ending };
   }
 
+  /** Returns whether the input pass registered its last chunk, so a redelivered pass can stop at once. */
+  async inputPrepared(): Promise<boolean> {
+    return (await this.load())?.prepared ?? false;
+  }
+
   /** Marks the input pass complete with the number of items it read. */
   async finishPrepare(input: z.infer<typeof FinishPrepareSchema>): Promise<void> {
     const args = FinishPrepareSchema.parse(input);

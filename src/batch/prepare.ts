@@ -88,6 +88,10 @@ export async function prepareBatch(env: Env, batchId: string, log: Logger): Prom
   }
   const progress = await coordinator.progress();
   if (progress === null || isTerminal(progress.status)) return;
+  if (await coordinator.inputPrepared()) {
+    log.info("input pass already complete; skipping the redelivered message");
+    return;
+  }
 
   const input = BatchInputSchema.parse(JSON.parse(row.input));
   const operation = getOperation(row.operation as OperationName);

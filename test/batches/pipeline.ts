@@ -32,10 +32,13 @@ export function envWith(overrides: Partial<TestEnv>): TestEnv {
   return { ...env, ...overrides } as TestEnv;
 }
 
-/** Sends a JSON request through the Worker's fetch handler with the given bindings. */
+/** Sends a JSON request with the admin key through the Worker's fetch handler with the given bindings. */
 export async function fetchWith(testEnv: TestEnv, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const ctx = createExecutionContext();
-  const init: RequestInit = { method, headers: { "content-type": "application/json", ...headers } };
+  const init: RequestInit = {
+    method,
+    headers: { "content-type": "application/json", authorization: `Bearer ${env.ADMIN_API_KEY}`, ...headers },
+  };
   if (body !== undefined) init.body = JSON.stringify(body);
   const response = await worker.fetch!(new Request(`http://api.test${path}`, init) as any, testEnv, ctx);
   await waitOnExecutionContext(ctx);
