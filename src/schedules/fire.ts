@@ -30,6 +30,7 @@ async function fireSchedule(env: Env, db: Database, schedule: ScheduleRow, now: 
   const dueAt = schedule.nextRunAt!;
   const next = nextRun(parseCron(schedule.cron), now)?.toISOString() ?? null;
   if (!(await claimDueRun(env.DB, schedule.id, dueAt, next, new Date().toISOString()))) return null;
+  // NOTE: an invocation that dies from here to finishRun loses this due time (at most once), and its run keeps finished_at null.
 
   let outcome: RunOutcome;
   try {

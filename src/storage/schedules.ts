@@ -22,7 +22,7 @@ export async function findSchedule(db: Database, id: string, tenantId: string): 
     .get();
 }
 
-/** Lists a tenant's schedules, newest first; ids sort by creation time, so `afterId` is the cursor. */
+/** Lists a tenant's schedules, newest first. Ids sort by creation time, so `afterId` is the cursor. */
 export async function listSchedules(db: Database, tenantId: string, limit: number, afterId?: string): Promise<ScheduleRow[]> {
   const after = afterId === undefined ? undefined : lt(schedules.id, afterId);
   return db
@@ -35,7 +35,7 @@ export async function listSchedules(db: Database, tenantId: string, limit: numbe
 
 export type ScheduleChanges = Partial<Pick<NewScheduleRow, "name" | "cron" | "template" | "fileId" | "prefix" | "paused" | "nextRunAt" | "watermarkAt" | "watermarkFileId">>;
 
-/** Applies `changes` and stamps updated_at; returns the new row, or undefined when the schedule is gone. */
+/** Applies `changes` and stamps updated_at. Returns the new row, or undefined when the schedule is gone. */
 export async function updateSchedule(db: Database, id: string, tenantId: string, changes: ScheduleChanges, now: string): Promise<ScheduleRow | undefined> {
   const rows = await db
     .update(schedules)
@@ -45,7 +45,7 @@ export async function updateSchedule(db: Database, id: string, tenantId: string,
   return rows[0];
 }
 
-/** Deletes a schedule and its runs; returns false when no such schedule exists. */
+/** Deletes a schedule and its runs, and returns false when no such schedule exists. */
 export async function deleteSchedule(db: Database, id: string, tenantId: string): Promise<boolean> {
   const [deleted] = await db.batch([
     db
@@ -120,7 +120,11 @@ export async function findFilesAfter(db: Database, tenantId: string, prefix: str
     .limit(limit);
 }
 
-/** Moves a prefix source's watermark forward to `position`, never back, when runs overlap. */
+/**
+ * Moves a prefix source's watermark forward to `position`, never back, when runs overlap.
+ * NOTE: an upload stamps created_at just before it writes its row, so a run that reads in
+ * between, while a later-stamped file is visible, moves past the earlier file for good.
+ */
 export async function advanceWatermark(db: Database, scheduleId: string, position: FilePosition): Promise<void> {
   const behind = or(
     lt(schedules.watermarkAt, position.createdAt),
