@@ -17,6 +17,8 @@ export default defineConfig(async () => {
             LLM_TIMEOUT_MS: "1500",
             LLM_MAX_ATTEMPTS: "3",
             LOG_LEVEL: "warn",
+            // test/support/api.ts sends this admin key unless a test passes its own.
+            ADMIN_API_KEY: "test-admin-key-4f9c2a7e1b",
           },
         },
       })),

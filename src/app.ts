@@ -3,6 +3,9 @@ import { Hono } from "hono";
 import { batches } from "./api/batches";
 import { completions } from "./api/completions";
 import { files } from "./api/files";
+import { keys } from "./api/keys";
+import { requireApiKey } from "./auth/middleware";
+import { limitRunningBatches, limitTenantRequests } from "./auth/tenant-limits";
 import { schedules } from "./api/schedules";
 import type { AppEnv } from "./api/context";
 import { ApiError } from "./errors";
@@ -20,6 +23,9 @@ app.use("*", async (c, next) => {
 
 app.get("/health", (c) => c.json({ status: "ok" }));
 
+app.use("/api/*", requireApiKey, limitTenantRequests);
+app.on("POST", "/api/batches", limitRunningBatches);
+app.route("/api/keys", keys);
 app.route("/api/completions", completions);
 app.route("/api/batches", batches);
 app.route("/api/files", files);

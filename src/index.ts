@@ -5,6 +5,8 @@ import type { Env } from "./env";
 import { handleScheduled } from "./schedules/trigger";
 
 export { BatchCoordinator } from "./batch/coordinator";
+export { ProviderLimiter } from "./ratelimit/provider-limiter";
+export { TenantLimiter } from "./ratelimit/tenant-limiter";
 
 export default {
   fetch: app.fetch,

@@ -175,3 +175,10 @@ export const RETENTION_RESULT_ROWS_PER_TICK = 10_000;
 /** R2 lists and deletes at most 1,000 keys per call. */
 export const RETENTION_OBJECTS_PER_TICK = 1_000;
 export const RETENTION_RUNS_PER_TICK = 500;
+
+// --- Tenants ---
+
+/** API requests per minute per tenant when TENANT_RPM is unset; 0 means unlimited. */
+export const DEFAULT_TENANT_RPM = 600;
+/** Batches per tenant that may be unfinished at once when TENANT_MAX_RUNNING_BATCHES is unset. */
+export const DEFAULT_TENANT_MAX_RUNNING_BATCHES = 10;

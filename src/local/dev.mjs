@@ -1,7 +1,8 @@
 // `npm run dev`: applies local D1 migrations, starts the placeholder model when no
 // LLM_BASE_URL is configured, then runs `wrangler dev` with any extra flags passed on.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { startFakeLlm } from "./fake-llm.mjs";
 
@@ -26,6 +27,22 @@ function configuredBaseUrl() {
   }
   return undefined;
 }
+
+/** Returns the admin key from .dev.vars, creating the file or the entry on first run. */
+function ensureAdminKey() {
+  const devVars = path.join(root, ".dev.vars");
+  const text = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+  const line = text.split(/\r?\n/).find((l) => /^\s*ADMIN_API_KEY\s*=/.test(l));
+  const existing = line?.split("=").slice(1).join("=").trim().replace(/^"|"$/g, "");
+  if (existing) return existing;
+  const key = `dev-admin-${randomBytes(18).toString("base64url")}`;
+  const prefix = text === "" || text.endsWith("\n") ? "" : "\n";
+  appendFileSync(devVars, `${prefix}ADMIN_API_KEY=${key}\n`, { mode: 0o600 });
+  console.log("[dev] created .dev.vars with a new local admin key");
+  return key;
+}
+
+const adminKey = ensureAdminKey();
 
 console.log("[dev] applying local D1 migrations");
 const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], {
@@ -58,6 +75,9 @@ if (baseUrl) {
     ].join("\n"),
   );
 }
+
+console.log(`[dev] admin API key (from .dev.vars): ${adminKey}`);
+console.log('[dev] create a tenant key: curl -s -X POST localhost:8787/api/keys -H "Authorization: Bearer $ADMIN_KEY" -H "content-type: application/json" -d \'{"name":"me"}\'');
 
 const child = spawn(wrangler, ["dev", "--test-scheduled", ...extra, ...passThrough], {
   cwd: root,

@@ -11,17 +11,22 @@ export async function createBatch(body: unknown, headers: Record<string, string>
   return response.json;
 }
 
-export async function getBatch(id: string) {
-  const response = await callApi("GET", `/api/batches/${id}`);
+export async function getBatch(id: string, headers: Record<string, string> = {}) {
+  const response = await callApi("GET", `/api/batches/${id}`, undefined, headers);
   expect(response.status, response.text).toBe(200);
   return response.json;
 }
 
 /** Polls the batch until `done(batch)` holds, returning that batch object. */
-export async function waitForBatch(id: string, done: (batch: any) => boolean = (batch) => TERMINAL.has(batch.status), timeoutMs = 25_000) {
+export async function waitForBatch(
+  id: string,
+  done: (batch: any) => boolean = (batch) => TERMINAL.has(batch.status),
+  timeoutMs = 25_000,
+  headers: Record<string, string> = {},
+) {
   const deadline = Date.now() + timeoutMs;
   while (true) {
-    const batch = await getBatch(id);
+    const batch = await getBatch(id, headers);
     if (done(batch)) return batch;
     if (Date.now() > deadline) throw new Error(`batch ${id} did not reach the expected state: ${JSON.stringify(batch)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

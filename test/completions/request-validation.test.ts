@@ -1,13 +1,11 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ErrorBodySchema } from "../../src/api/schemas";
 import { MAX_ITEM_TEXT_CHARS, MAX_SYNC_ITEMS } from "../../src/config/limits";
 import { OPERATION_NAMES } from "../../src/operations/types";
-import { callApi, postJson } from "../support/api";
+import { apiFetch, callApi, postJson } from "../support/api";
 import { fakeCalls, uniqueTag } from "../support/fake-llm";
 import { complete, completeError } from "./helpers";
 
-const worker = (exports as unknown as { default: Fetcher }).default;
 
 /** The smallest valid parameters of each operation. */
 const MINIMAL_PARAMS: Record<string, Record<string, unknown>> = {
@@ -157,7 +155,7 @@ describe("sync request validation", () => {
   it("rejects a body that is not UTF-8", async () => {
     // {"i":"<0xFF 0xFE>"}: two bytes that never occur in UTF-8.
     const bytes = new Uint8Array([0x7b, 0x22, 0x69, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
-    const response = await worker.fetch("http://api.test/api/completions/summarize", {
+    const response = await apiFetch("/api/completions/summarize", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: bytes,

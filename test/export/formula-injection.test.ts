@@ -1,9 +1,8 @@
-import { exports } from "cloudflare:workers";
 import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
 import modelOutputs from "../fixtures/batches/formula-model-outputs.json";
 import payloads from "../fixtures/batches/formula-payloads.json";
-import { callApi } from "../support/api";
+import { apiFetch, callApi } from "../support/api";
 import { scriptFake, uniqueTag } from "../support/fake-llm";
 import { createBatch, downloadJsonl, waitForBatch } from "../batches/helpers";
 
@@ -33,7 +32,7 @@ async function runPayloadBatch() {
 }
 
 async function rawDownload(path: string): Promise<Uint8Array> {
-  const response = await (exports as unknown as { default: Fetcher }).default.fetch(`http://api.test${path}`);
+  const response = await apiFetch(path);
   expect(response.status).toBe(200);
   return new Uint8Array(await response.arrayBuffer());
 }

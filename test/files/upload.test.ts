@@ -15,6 +15,7 @@ import reviews from "../fixtures/files/reviews.txt?raw";
 import { getStoredFile, readFileRecords, type FileRecord } from "../../src/ingest";
 import { base64Bytes } from "../ingest/helpers";
 import { encoder, lineStream, multipartBody, send, storedKeys, streamOf, uploadMultipart, uploadRaw } from "./helpers";
+import { ADMIN_TENANT } from "../../src/auth/middleware";
 
 async function recordsOf(fileId: string): Promise<FileRecord[]> {
   const file = await getStoredFile(env, fileId);
@@ -44,7 +45,7 @@ describe("POST /api/files raw body", () => {
     expect(file.r2_key).toBeUndefined();
     expect(file.tenant_id).toBeUndefined();
 
-    const stored = await env.FILES.get(`files/default/${file.id}`);
+    const stored = await env.FILES.get(`files/${ADMIN_TENANT}/${file.id}`);
     expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(encoder.encode(contactsBom));
   });
 
@@ -83,7 +84,7 @@ describe("POST /api/files raw body", () => {
     expect(pulled.bytes).toBeGreaterThan(2 * 5 * 1024 * 1024);
     expect(response.json.bytes).toBe(pulled.bytes);
     expect(response.json.item_count).toBe(count);
-    const head = await env.FILES.head(`files/default/${response.json.id}`);
+    const head = await env.FILES.head(`files/${ADMIN_TENANT}/${response.json.id}`);
     expect(head!.size).toBe(pulled.bytes);
 
     let seen = 0;
@@ -282,7 +283,7 @@ describe("POST /api/files multipart", () => {
     expect(response.json.filename).toBe("contacts.csv");
     expect(response.json.bytes).toBe(191);
     expect(response.json.columns).toEqual(["name", "phone", "comment"]);
-    const stored = await env.FILES.get(`files/default/${response.json.id}`);
+    const stored = await env.FILES.get(`files/${ADMIN_TENANT}/${response.json.id}`);
     expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(encoder.encode(contactsBom));
   });
 
@@ -297,7 +298,7 @@ describe("POST /api/files multipart", () => {
       expect(response.status).toBe(201);
       expect(response.json.bytes).toBe(binary.byteLength);
       expect(response.json.charset).toBe("windows-1252");
-      const stored = await env.FILES.get(`files/default/${response.json.id}`);
+      const stored = await env.FILES.get(`files/${ADMIN_TENANT}/${response.json.id}`);
       expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(binary);
     }
   });
@@ -423,7 +424,7 @@ describe("GET and DELETE /api/files", () => {
 
   it("deletes the row and the R2 object", async () => {
     const created = await uploadRaw("?filename=doomed.txt", "bye\n", "text/plain");
-    const key = `files/default/${created.json.id}`;
+    const key = `files/${ADMIN_TENANT}/${created.json.id}`;
     expect(await env.FILES.head(key)).not.toBeNull();
 
     const response = await send("DELETE", `/api/files/${created.json.id}`);

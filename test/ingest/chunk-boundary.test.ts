@@ -1,9 +1,10 @@
 // A 6 MB CRLF CSV with multi-byte text in every row, a header longer than 64 KiB, quoted
 // CRLFs and quotes, parsed at several chunk sizes: every value must come out the same.
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getStoredFile, readFileRecords } from "../../src/ingest";
 import type { FileRecord } from "../../src/ingest/types";
+import { apiFetch } from "../support/api";
 import { encoder, parseAll } from "./helpers";
 
 const ROWS = 6000;
@@ -96,7 +97,7 @@ describe("CSV chunk boundaries", () => {
   });
 
   it("reads the stored upload back with R2 chunking", async () => {
-    const response = await (exports as unknown as { default: Fetcher }).default.fetch("http://api.test/api/files?filename=wide.csv", {
+    const response = await apiFetch("/api/files?filename=wide.csv", {
       method: "POST",
       headers: { "content-type": "text/csv" },
       body: generated.csv,

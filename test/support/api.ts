@@ -1,13 +1,25 @@
-// Sends requests to the Worker under test through its real fetch handler.
-import { exports } from "cloudflare:workers";
+// Sends requests to the Worker under test through its real fetch handler. Requests carry
+// the admin key unless the caller sets its own Authorization header (or null for none).
+import { env, exports } from "cloudflare:workers";
 
-export async function callApi(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { ...headers } };
+export type HeaderMap = Record<string, string | null>;
+
+/** Fetches a path from the Worker, adding the admin key by default. */
+export function apiFetch(path: string, init: Omit<RequestInit, "headers"> & { headers?: HeaderMap } = {}): Promise<Response> {
+  const headers: Record<string, string> = {};
+  const given = init.headers ?? {};
+  if (!("authorization" in given)) headers.authorization = `Bearer ${env.ADMIN_API_KEY}`;
+  for (const [name, value] of Object.entries(given)) if (value !== null) headers[name] = value;
+  return (exports as unknown as { default: Fetcher }).default.fetch(`http://api.test${path}`, { ...init, headers });
+}
+
+export async function callApi(method: string, path: string, body?: unknown, headers: HeaderMap = {}) {
+  const init: Omit<RequestInit, "headers"> & { headers: HeaderMap } = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
-    (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+    init.headers["content-type"] ??= "application/json";
   }
-  const response = await (exports as unknown as { default: Fetcher }).default.fetch(`http://api.test${path}`, init);
+  const response = await apiFetch(path, init);
   const text = await response.text();
   let json: any = undefined;
   try {
@@ -18,6 +30,6 @@ export async function callApi(method: string, path: string, body?: unknown, head
   return { status: response.status, headers: response.headers, text, json };
 }
 
-export function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {
+export function postJson(path: string, body: unknown, headers: HeaderMap = {}) {
   return callApi("POST", path, body, headers);
 }
