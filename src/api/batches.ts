@@ -5,6 +5,7 @@ import type { BatchProgress } from "../batch/progress";
 import { coordinatorFor } from "../batch/coordinator-stub";
 import { submitBatch, parseIdempotencyKey } from "../batch/submit";
 import { batchObject, rowIsFinal } from "../batch/view";
+import { providerLimitStatus } from "../ratelimit/gate";
 import { DEFAULT_BATCH_PAGE_SIZE, MAX_BATCH_PAGE_SIZE } from "../config/limits";
 import { readRetentionDays } from "../config/settings";
 import { ApiError, notFound } from "../errors";
@@ -73,7 +74,10 @@ batches.get("/", async (c) => {
 
 batches.get("/:id", async (c) => {
   const row = await loadBatch(c.env, c.req.param("id"), tenantOf(c));
-  return c.json(batchObject(row, await liveProgress(c.env, row, c.get("log")), readRetentionDays(c.env)));
+  const batch = batchObject(row, await liveProgress(c.env, row, c.get("log")), readRetentionDays(c.env));
+  // While items run, the shared provider limiter tells why a batch may be slow.
+  const rateLimit = rowIsFinal(row) ? null : await providerLimitStatus(c.env);
+  return c.json(rateLimit === null ? batch : { ...batch, rate_limit: rateLimit });
 });
 
 batches.post("/:id/cancel", async (c) => {

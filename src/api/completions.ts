@@ -1,10 +1,11 @@
 // POST /api/completions/{operation}: the sync endpoints, up to MAX_SYNC_ITEMS items a call.
 import { Hono } from "hono";
-import { MAX_SYNC_ITEMS } from "../config/limits";
+import { MAX_SYNC_ITEMS, SYNC_RATE_LIMIT_WAIT_MS } from "../config/limits";
 import { readLlmSettings } from "../config/settings";
 import { ApiError } from "../errors";
 import { mapWithConcurrency } from "../lib/concurrency";
 import { LlmClient } from "../llm/client";
+import { providerGate } from "../ratelimit/gate";
 import { parseOperationRequest } from "../operations/request";
 import { runItem } from "../operations/runner";
 import { type ItemErrorCode, type ItemResult, OPERATION_NAMES } from "../operations/types";
@@ -36,10 +37,11 @@ for (const name of OPERATION_NAMES) {
       tooManyHint: `Submit larger sets as a batch with POST /api/batches (operation "${name}").`,
     });
 
-    const llm = new LlmClient(readLlmSettings(c.env));
+    const llm = new LlmClient(readLlmSettings(c.env), providerGate(c.env));
     const log = c.get("log");
+    const deadlineMs = Date.now() + SYNC_RATE_LIMIT_WAIT_MS;
     const ran = await mapWithConcurrency(request.items, llm.concurrency, (item) =>
-      runItem(llm, request.operation, request.params, item, { log, signal: c.req.raw.signal }),
+      runItem(llm, request.operation, request.params, item, { log, signal: c.req.raw.signal, deadlineMs }),
     );
     // Provider messages and model text are echoed back, so the key is removed from all of it.
     const results = llm.redactValue(ran);

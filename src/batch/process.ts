@@ -6,6 +6,7 @@ import { readLlmSettings } from "../config/settings";
 import type { Env } from "../env";
 import { mapWithConcurrency } from "../lib/concurrency";
 import { LlmClient } from "../llm/client";
+import { providerGate } from "../ratelimit/gate";
 import { errorFields, type Logger } from "../log/logger";
 import { getOperation } from "../operations/registry";
 import { runItem } from "../operations/runner";
@@ -111,7 +112,7 @@ export async function processChunk(env: Env, batchId: string, n: number, log: Lo
 
     if (claim.action === "close") await closeChunk(db, batchId, chunk, claim.ending);
     else if (claim.action === "abandon") await closeChunk(db, batchId, chunk, "abandon");
-    else await runChunk(env, row.operation as OperationName, row.params, chunk, { db, batchId, lease, log, report });
+    else await runChunk(env, row.operation as OperationName, row.params, chunk, { db, batchId, lease, log, report, deadlineMs: Date.parse(row.expiresAt) });
     await report();
   } catch (error) {
     log.warn("chunk failed; releasing it for a retry", { chunk: n, ...errorFields(error) });
@@ -126,6 +127,8 @@ interface RunContext {
   lease: string;
   log: Logger;
   report: () => Promise<void>;
+  /** The batch's expiry, after which calls stop waiting for the provider's rate limit. */
+  deadlineMs: number;
 }
 
 /**
@@ -138,7 +141,7 @@ async function runChunk(env: Env, operationName: OperationName, paramsJson: stri
   const coordinator = coordinatorFor(env, batchId);
   const operation = getOperation(operationName);
   const params = operation.schema.parse(JSON.parse(paramsJson));
-  const llm = new LlmClient(readLlmSettings(env));
+  const llm = new LlmClient(readLlmSettings(env), providerGate(env));
   const stored = await storedIndexes(db, batchId, chunk.start, chunk.end);
   const pending = chunk.items.filter((item) => !stored.has(item.index));
   const sink = new ResultSink(db, run.report);
@@ -156,12 +159,17 @@ async function runChunk(env: Env, operationName: OperationName, paramsJson: stri
       try {
         if ("error" in item) return await sink.add(failedRow(batchId, item, item.error));
 
-        const permit = await coordinator.permitCall({ n: chunk.n, lease });
-        if (!permit.ok) {
-          refused ??= permit;
-          return;
-        }
-        const result = await runItem(llm, operation, params, item, { log });
+        // The coordinator grants each model call, retries and the repair call included, so
+        // nothing is sent once a cancel is acknowledged, even after a wait for the rate limit.
+        const beforeCall = async () => {
+          if (refused !== null) return false;
+          const permit = await coordinator.permitCall({ n: chunk.n, lease });
+          if (!permit.ok) refused ??= permit;
+          return permit.ok;
+        };
+        const result = await runItem(llm, operation, params, item, { log, beforeCall, deadlineMs: run.deadlineMs });
+        // An item stopped before any call keeps no result: closing the chunk records it as cancelled or expired.
+        if (result.error?.code === "cancelled") return;
         await sink.add(rowFromResult(batchId, result));
       } catch (error) {
         failure ??= error;

@@ -5,7 +5,8 @@ import type { LlmSettings, StructuredOutputLevel } from "../config/settings";
 import { sleep } from "../lib/concurrency";
 import type { Logger } from "../log/logger";
 import { redactText, redactValue } from "./redact";
-import { classifyFailure, isRetryable, retryAfterMs, retryDelayMs } from "./retry";
+import { estimateTokens, type RateGate } from "./gate";
+import { classifyFailure, isRetryable, quotaExhausted, rateLimitResetMs, retryAfterMs, retryDelayMs } from "./retry";
 import type { ChatMessage, ChatOutcome, ChatRequest, OutputFormat } from "./types";
 
 const LEVELS: StructuredOutputLevel[] = ["text", "json_object", "json_schema"];
@@ -17,6 +18,10 @@ export interface CallContext {
   log: Logger;
   itemId?: string;
   signal?: AbortSignal;
+  /** Asked right before each request is sent; false means the caller is stopping, so nothing is sent. */
+  beforeCall?: () => Promise<boolean>;
+  /** Epoch milliseconds after which a call held back by the provider's rate limit fails instead of waiting. */
+  deadlineMs?: number;
 }
 
 function responseFormatFor(format: OutputFormat, level: StructuredOutputLevel) {
@@ -59,7 +64,11 @@ export function rejectsFormat(error: unknown): boolean {
 export class LlmClient {
   private readonly openai: OpenAI;
 
-  constructor(private readonly settings: LlmSettings) {
+  /** `gate` paces calls against the provider's limits; without it calls go out at once. */
+  constructor(
+    private readonly settings: LlmSettings,
+    private readonly gate?: RateGate,
+  ) {
     this.openai = new OpenAI({
       apiKey: settings.apiKey,
       baseURL: settings.baseURL,
@@ -86,6 +95,16 @@ export class LlmClient {
     return redactValue(value, this.settings.apiKey);
   }
 
+  /** Settles the limiter's token estimate and holds callers when the provider's quota is spent. */
+  private async reportUsage(estimate: number, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined, headers: Headers) {
+    const actual = (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0);
+    await this.gate!.settle(estimate, actual > 0 ? actual : estimate);
+    if (quotaExhausted(headers)) {
+      const reset = rateLimitResetMs(headers);
+      if (reset !== undefined) await this.gate!.hold(reset);
+    }
+  }
+
   private levelFor(model: string): StructuredOutputLevel {
     return acceptedLevel.get(`${this.settings.baseURL}|${model}`) ?? this.settings.structuredOutput;
   }
@@ -93,12 +112,28 @@ export class LlmClient {
   async chat(request: ChatRequest, ctx: CallContext): Promise<ChatOutcome> {
     const model = request.model ?? this.settings.model;
     const levelKey = `${this.settings.baseURL}|${model}`;
+    const estimate = estimateTokens(request.messages, request.maxTokens);
     let attempt = 0;
+    let rateLimitedWaits = 0;
 
     while (true) {
       const level = this.levelFor(model);
+      if (this.gate) {
+        const waitMs = await this.gate.reserve(estimate);
+        if (ctx.deadlineMs !== undefined && Date.now() + waitMs > ctx.deadlineMs) {
+          return { ok: false, code: "rate_limited", message: "the provider's rate limit leaves no slot for this call before its deadline" };
+        }
+        if (waitMs > 0) {
+          ctx.log.debug("waiting for the provider rate limit", { item_id: ctx.itemId, wait_ms: waitMs });
+          await sleep(waitMs, ctx.signal);
+        }
+      }
+      if (ctx.beforeCall && !(await ctx.beforeCall())) {
+        return { ok: false, code: "cancelled", message: "the batch stopped before this call started" };
+      }
+
       try {
-        const completion = await this.openai.chat.completions.create(
+        const { data: completion, response } = await this.openai.chat.completions.create(
           {
             model,
             messages: messagesFor(request, level),
@@ -108,7 +143,8 @@ export class LlmClient {
             temperature: request.temperature,
           },
           { signal: ctx.signal, timeout: this.settings.timeoutMs, maxRetries: 0 },
-        );
+        ).withResponse();
+        if (this.gate) await this.reportUsage(estimate, completion.usage, response.headers);
         const choice = completion.choices?.[0];
         const message = choice?.message as { content?: string | null; refusal?: string | null } | undefined;
         return {
@@ -134,6 +170,19 @@ export class LlmClient {
 
         const kind = classifyFailure(error);
         const status = error instanceof APIError ? error.status : undefined;
+        const headers = error instanceof APIError ? (error.headers as Headers | undefined) : undefined;
+        const serverDelay = retryAfterMs(headers) ?? (kind === "rate_limited" ? rateLimitResetMs(headers) : undefined);
+
+        // Under a shared limiter a 429 slows every caller down, and the item waits for a
+        // new slot instead of spending an attempt, until its deadline.
+        if (kind === "rate_limited" && this.gate && ctx.deadlineMs !== undefined && Date.now() < ctx.deadlineMs) {
+          const pause = serverDelay ?? retryDelayMs(rateLimitedWaits, undefined);
+          rateLimitedWaits++;
+          await this.gate.penalize(pause);
+          ctx.log.info("provider rate limit hit; waiting for the shared limiter", { item_id: ctx.itemId, pause_ms: pause, waits: rateLimitedWaits });
+          continue;
+        }
+
         const message = this.redact(error instanceof Error ? error.message : String(error));
         attempt++;
         if (!isRetryable(kind) || attempt >= this.settings.maxAttempts || ctx.signal?.aborted) {
@@ -146,7 +195,6 @@ export class LlmClient {
           };
         }
 
-        const serverDelay = error instanceof APIError ? retryAfterMs(error.headers as Headers | undefined) : undefined;
         const delay = retryDelayMs(attempt - 1, serverDelay);
         ctx.log.info("retrying model call", { item_id: ctx.itemId, kind, status, attempt, delay_ms: delay });
         await sleep(delay, ctx.signal);

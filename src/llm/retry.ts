@@ -47,3 +47,31 @@ export function retryDelayMs(attempt: number, serverDelayMs: number | undefined,
   const ceiling = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
+
+/** Parses an OpenAI-style reset duration such as "1s", "6m0s" or "250ms" into milliseconds. */
+export function parseResetDuration(value: string | null): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let matched = "";
+  for (const part of value.trim().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+    total += Number(part[1]) * units[part[2]];
+    matched += part[0];
+  }
+  return matched === value.trim() ? Math.ceil(total) : undefined;
+}
+
+/** The longest reset among the x-ratelimit-reset-* headers, in milliseconds. */
+export function rateLimitResetMs(headers: Headers | undefined): number | undefined {
+  if (!headers) return undefined;
+  const resets = [headers.get("x-ratelimit-reset-requests"), headers.get("x-ratelimit-reset-tokens")]
+    .map(parseResetDuration)
+    .filter((ms): ms is number => ms !== undefined);
+  return resets.length > 0 ? Math.max(...resets) : undefined;
+}
+
+/** True when a response says no requests or tokens remain in the provider's window. */
+export function quotaExhausted(headers: Headers | undefined): boolean {
+  if (!headers) return false;
+  return headers.get("x-ratelimit-remaining-requests") === "0" || headers.get("x-ratelimit-remaining-tokens") === "0";
+}

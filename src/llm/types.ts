@@ -38,7 +38,7 @@ export type ChatOutcome =
     }
   | {
       ok: false;
-      code: "provider_error" | "timeout" | "rate_limited";
+      code: "provider_error" | "timeout" | "rate_limited" | "cancelled";
       message: string;
       status?: number;
     };

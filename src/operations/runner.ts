@@ -4,6 +4,7 @@ import { MAX_MODEL_CALLS_PER_ITEM } from "../config/limits";
 import type { CallContext, LlmClient } from "../llm/client";
 import { addUsage, type ChatMessage, emptyUsage, type TokenUsage } from "../llm/types";
 import type { PreparedItem } from "./items";
+import { sanitizeMessages } from "./sanitize";
 import type { CommonParams, ItemError, ItemErrorCode, ItemResult, Operation } from "./types";
 
 function result(item: PreparedItem, fields: Partial<ItemResult>): ItemResult {
@@ -64,7 +65,19 @@ export async function runItem<P extends CommonParams>(
   item: PreparedItem,
   ctx: CallContext,
 ): Promise<ItemResult> {
-  const messages = operation.messages(params, item);
+  const { messages, warnings } = sanitizeMessages(operation.messages(params, item));
+  const result = await callModel(llm, operation, params, item, messages, ctx);
+  return warnings.length === 0 ? result : { ...result, warnings: [...warnings, ...result.warnings] };
+}
+
+async function callModel<P extends CommonParams>(
+  llm: LlmClient,
+  operation: Operation<P>,
+  params: P,
+  item: PreparedItem,
+  messages: ChatMessage[],
+  ctx: CallContext,
+): Promise<ItemResult> {
   const format = operation.format(params);
   let conversation = messages;
   let usage: TokenUsage = emptyUsage();

@@ -60,6 +60,12 @@ export function settle(state: PacerState, estimatedTokens: number, actualTokens:
   state.tokensFreeAt += (MINUTE_MS / state.limits.tpm) * (actualTokens - estimatedTokens);
 }
 
+/** Holds every start until `ms` from now, without slowing down afterwards. */
+export function hold(state: PacerState, ms: number, now: number): void {
+  state.requestsFreeAt = Math.max(state.requestsFreeAt, now + ms);
+  state.tokensFreeAt = Math.max(state.tokensFreeAt, now + ms);
+}
+
 /** Records a provider 429: nothing starts before its retry-after, and spacing grows for a minute. */
 export function penalize(state: PacerState, retryAfterMs: number, now: number): void {
   state.rateLimitedResponses++;

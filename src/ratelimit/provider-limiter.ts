@@ -3,7 +3,7 @@
 // endpoints and every queue consumer.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { createPacer, penalize, type PacerState, type Reservation, reserve, settle } from "./pacer";
+import { createPacer, hold, penalize, type PacerLimits, type PacerState, type Reservation, reserve, settle } from "./pacer";
 
 export interface LimiterStatus {
   rpm: number;
@@ -24,16 +24,13 @@ export function readLimits(env: Env): { rpm: number; tpm: number } {
 }
 
 export class ProviderLimiter extends DurableObject<Env> {
-  private pacer: PacerState;
+  // NOTE: pacing state lives in memory; if the object is evicted, the schedule restarts empty.
+  private pacer: PacerState = createPacer({ rpm: 0, tpm: 0 });
   private pendingStarts: number[] = [];
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    // NOTE: pacing state lives in memory; if the object is evicted, the schedule restarts empty.
-    this.pacer = createPacer(readLimits(env));
-  }
-
-  reserve(estimatedTokens: number): Reservation {
+  /** Reserves a start; callers pass the limits they read from their own vars. */
+  reserve(estimatedTokens: number, limits: PacerLimits): Reservation {
+    this.pacer.limits = limits;
     const now = Date.now();
     const reservation = reserve(this.pacer, estimatedTokens, now);
     this.pendingStarts = this.pendingStarts.filter((at) => at > now);
@@ -49,13 +46,19 @@ export class ProviderLimiter extends DurableObject<Env> {
     penalize(this.pacer, retryAfterMs, Date.now());
   }
 
-  status(): LimiterStatus {
+  hold(ms: number): void {
+    hold(this.pacer, ms, Date.now());
+  }
+
+  /** Returns the pacing state; `limits` are the caller's configured limits, as for reserve. */
+  status(limits: PacerLimits): LimiterStatus {
+    this.pacer.limits = limits;
     const now = Date.now();
     this.pendingStarts = this.pendingStarts.filter((at) => at > now);
     const nextStart = Math.max(this.pacer.requestsFreeAt, this.pacer.tokensFreeAt);
     return {
-      rpm: this.pacer.limits.rpm,
-      tpm: this.pacer.limits.tpm,
+      rpm: limits.rpm,
+      tpm: limits.tpm,
       waiting: this.pendingStarts.length,
       next_start_ms: Math.max(0, nextStart - now),
       rate_limited_responses: this.pacer.rateLimitedResponses,

@@ -1,9 +1,7 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { takeToken } from "../../src/ratelimit/tenant-limiter";
-import { postJson } from "../support/api";
+import { callAppWith, postJson } from "../support/api";
 import { scriptFake, uniqueTag } from "../support/fake-llm";
 
 async function tenantKey(): Promise<string> {
@@ -12,26 +10,14 @@ async function tenantKey(): Promise<string> {
   return response.json.key;
 }
 
-/** Calls the app with some vars overridden, as a deployment with other settings would. */
-async function callWith(overrides: Partial<typeof env>, key: string, method: string, path: string, body?: unknown) {
-  const request = new Request(`http://api.test${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const ctx = createExecutionContext();
-  const response = await app.fetch(request, { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return { status: response.status, headers: response.headers, json: (await response.json()) as any };
-}
 
 describe("tenant request rate", () => {
   it("answers 429 with Retry-After past the per-minute limit", async () => {
     const key = await tenantKey();
     const statuses: number[] = [];
-    let limited: Awaited<ReturnType<typeof callWith>> | undefined;
+    let limited: Awaited<ReturnType<typeof callAppWith>> | undefined;
     for (let i = 0; i < 4; i++) {
-      const response = await callWith({ TENANT_RPM: "3" }, key, "GET", "/api/files");
+      const response = await callAppWith({ TENANT_RPM: "3" }, "GET", "/api/files", undefined, key);
       statuses.push(response.status);
       if (response.status === 429) limited = response;
     }
@@ -56,9 +42,9 @@ describe("running batch cap", () => {
     await scriptFake(tag, [{ delay_ms: 1_500 }], true);
     const body = { operation: "summarize", items: [{ text: `${tag} slow item` }] };
 
-    const first = await callWith({ TENANT_MAX_RUNNING_BATCHES: "1" }, key, "POST", "/api/batches", body);
+    const first = await callAppWith({ TENANT_MAX_RUNNING_BATCHES: "1" }, "POST", "/api/batches", body, key);
     expect(first.status).toBe(201);
-    const second = await callWith({ TENANT_MAX_RUNNING_BATCHES: "1" }, key, "POST", "/api/batches", body);
+    const second = await callAppWith({ TENANT_MAX_RUNNING_BATCHES: "1" }, "POST", "/api/batches", body, key);
     expect(second.status).toBe(429);
     expect(second.json.error.message).toContain("the limit is 1");
     expect(second.headers.get("retry-after")).toBe("30");

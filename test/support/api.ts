@@ -1,6 +1,8 @@
 // Sends requests to the Worker under test through its real fetch handler. Requests carry
 // the admin key unless the caller sets its own Authorization header (or null for none).
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { app } from "../../src/app";
 
 export type HeaderMap = Record<string, string | null>;
 
@@ -32,4 +34,20 @@ export async function callApi(method: string, path: string, body?: unknown, head
 
 export function postJson(path: string, body: unknown, headers: HeaderMap = {}) {
   return callApi("POST", path, body, headers);
+}
+
+/**
+ * Calls the app directly with some vars overridden, as a deployment with other settings
+ * would run; `key` defaults to the admin key.
+ */
+export async function callAppWith(overrides: Partial<typeof env>, method: string, path: string, body?: unknown, key = env.ADMIN_API_KEY) {
+  const request = new Request(`http://api.test${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const ctx = createExecutionContext();
+  const response = await app.fetch(request, { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return { status: response.status, headers: response.headers, json: (await response.json()) as any };
 }
