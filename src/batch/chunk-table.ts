@@ -107,6 +107,16 @@ export class ChunkTable {
     return this.get(n)?.state === "done";
   }
 
+  /**
+   * Lists up to `limit` chunk positions in index order, starting with the chunk that
+   * contains item `index` (or the first one after it).
+   */
+  rangesFrom(index: number, limit: number): ChunkRange[] {
+    return this.sql
+      .exec("SELECT n, start, count FROM chunks WHERE start + count > ? ORDER BY n LIMIT ?", index, limit)
+      .toArray() as unknown as ChunkRange[];
+  }
+
   totals(): ChunkTotals {
     const row = this.sql
       .exec<Record<string, number>>(

@@ -3,7 +3,7 @@
 // report per-chunk tallies that overwrite. Its alarm is the watchdog and the deadline.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { WATCHDOG_INTERVAL_MS, WATCHDOG_MAX_REENQUEUES, WATCHDOG_STALL_MS } from "../config/limits";
+import { EXPORT_CHUNK_RANGES_PER_REQUEST, WATCHDOG_INTERVAL_MS, WATCHDOG_MAX_REENQUEUES, WATCHDOG_STALL_MS } from "../config/limits";
 import type { Env } from "../env";
 import { createLogger, errorFields, type Logger } from "../log/logger";
 import { findBatch, updateBatchSnapshot } from "../storage/batches";
@@ -11,7 +11,7 @@ import { openDatabase } from "../storage/db";
 import { ChunkTable } from "./chunk-table";
 import { sendMessages } from "./messages";
 import { type BatchProgress, type CoordinatorMeta, CoordinatorMetaSchema, ResultTallySchema, snapshotOf } from "./progress";
-import { type BatchError, BatchErrorSchema, type BatchMessage, type BatchStatus, ChunkRangeSchema, type Ending, isTerminal } from "./types";
+import { type BatchError, BatchErrorSchema, type BatchMessage, type BatchStatus, type ChunkRange, ChunkRangeSchema, type Ending, isTerminal } from "./types";
 
 /** Chunks the watchdog re-enqueues in one alarm, to keep one alarm short. */
 const WATCHDOG_BATCH_CHUNKS = 1_000;
@@ -28,6 +28,7 @@ const AddChunksSchema = z.object({ chunks: z.array(ChunkRangeSchema) });
 const FinishPrepareSchema = z.object({ total: z.number().int().nonnegative() });
 const LeaseSchema = z.object({ n: z.number().int().nonnegative(), lease: z.string() });
 const ReportSchema = LeaseSchema.extend({ tally: ResultTallySchema });
+const RangesFromSchema = z.object({ index: z.number().int().nonnegative(), limit: z.number().int().positive().max(EXPORT_CHUNK_RANGES_PER_REQUEST) });
 
 /** The coordinator's decision on a chunk message: process, close with placeholders, give up, or skip. */
 export type ChunkClaim =
@@ -206,6 +207,12 @@ export class BatchCoordinator extends DurableObject<Env> {
     const { n, tally } = ReportSchema.parse(input);
     const done = this.chunks.report(n, tally, Date.now());
     if (done) await this.finishIfDone();
+  }
+
+  /** Lists registered chunk positions from the chunk containing item `index` on, so a download can find the items' inputs. */
+  async chunkRanges(input: z.infer<typeof RangesFromSchema>): Promise<ChunkRange[]> {
+    const { index, limit } = RangesFromSchema.parse(input);
+    return this.chunks.rangesFrom(index, limit);
   }
 
   /** Starts cancelling the batch. A batch already cancelling or cancelled is returned as it is. */

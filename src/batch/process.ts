@@ -15,10 +15,11 @@ import { findBatch } from "../storage/batches";
 import { type Database, openDatabase } from "../storage/db";
 import { insertResults, storedIndexes, tallyResults } from "../storage/results";
 import type { NewBatchResultRow } from "../storage/schema/batches";
+import { readChunkItems } from "./chunk-objects";
 import type { CallPermit } from "./coordinator";
 import { coordinatorFor } from "./coordinator-stub";
 import { failedRow, placeholderFor, rowFromResult } from "./result-rows";
-import { type ChunkItem, ChunkItemSchema, chunkKey, type Ending } from "./types";
+import { type ChunkItem, chunkKey, type Ending } from "./types";
 
 interface Chunk {
   n: number;
@@ -28,15 +29,10 @@ interface Chunk {
 }
 
 async function readChunk(env: Env, batchId: string, n: number): Promise<Chunk> {
-  const object = await env.FILES.get(chunkKey(batchId, n));
+  const items = await readChunkItems(env.FILES, batchId, n);
   // NOTE: if a chunk object is deleted outside the service, this throws on every delivery.
   // Its items then never get rows, so the batch stays unfinished.
-  if (object === null) throw new Error(`chunk object ${chunkKey(batchId, n)} is missing`);
-  const text = await object.text();
-  const items = text
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => ChunkItemSchema.parse(JSON.parse(line)));
+  if (items === null) throw new Error(`chunk object ${chunkKey(batchId, n)} is missing`);
   return { n, start: items[0].index, end: items[items.length - 1].index + 1, items };
 }
 

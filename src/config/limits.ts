@@ -135,6 +135,12 @@ export const MAX_RESULT_PAGE_SIZE = 10_000;
 /** Rows read from D1 per step while a JSONL or CSV download streams. */
 export const EXPORT_STREAM_PAGE_ROWS = 500;
 
+/**
+ * Chunk positions a download asks the batch coordinator for in one request. With 200
+ * items per chunk, one request covers 20,000 items.
+ */
+export const EXPORT_CHUNK_RANGES_PER_REQUEST = 100;
+
 // Schedules and housekeeping on the cron trigger: see docs/schedules.md.
 
 /** Characters of a schedule's name. */
