@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { BatchProgress } from "../batch/progress";
 import { coordinatorFor } from "../batch/coordinator-stub";
 import { submitBatch, parseIdempotencyKey } from "../batch/submit";
+import { BatchInputSchema } from "../batch/types";
 import { batchObject, rowIsFinal } from "../batch/view";
 import { providerLimitStatus } from "../ratelimit/gate";
 import { DEFAULT_BATCH_PAGE_SIZE, MAX_BATCH_PAGE_SIZE } from "../config/limits";
@@ -107,14 +108,17 @@ batches.get("/:id/output", async (c) => {
   const status = live?.status ?? row.status;
   const final = rowIsFinal(row);
   return exportResults(
-    openDatabase(c.env.DB),
+    c.env,
     {
       id: row.id,
+      tenantId: row.tenantId,
       status,
+      input: BatchInputSchema.parse(JSON.parse(row.input)),
       operation: row.operation as OperationName,
       params: JSON.parse(row.params) as CommonParams,
       partial: !final,
     },
     query,
+    c.get("log"),
   );
 });

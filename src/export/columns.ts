@@ -1,12 +1,15 @@
-// The CSV columns of a batch download: fixed columns around one column per output
-// field: label gives label (or labels, as JSON text), summarize gives summary, extract
-// and enrich give one column per field, and run gives the properties of an object
-// schema or else output.
+// The CSV columns of a batch download: index and id, the input columns (see
+// input-columns.ts), status, one column per output field, then the error and raw text.
+// Output fields: label gives label (or labels, as JSON text), summarize gives summary,
+// extract and enrich give one column per field, and run gives the properties of an
+// object schema or else output.
 import type { CommonParams, OperationName } from "../operations/types";
+import { type InputColumns, inputCells } from "./input-columns";
 import type { ResultRecord } from "./records";
 
-export const LEADING_COLUMNS = ["index", "id", "status"] as const;
-export const TRAILING_COLUMNS = ["error_code", "error_message", "raw"] as const;
+const KEY_COLUMNS = ["index", "id"] as const;
+const TRAILING_COLUMNS = ["error_code", "error_message", "raw"] as const;
+export const FIXED_COLUMNS: readonly string[] = [...KEY_COLUMNS, "status", ...TRAILING_COLUMNS];
 
 export interface OutputColumn {
   /** The header name. */
@@ -43,21 +46,28 @@ function outputKeys(operation: OperationName, params: ShapeParams): string[] | n
 export function outputColumns(operation: OperationName, params: CommonParams): OutputColumn[] {
   const keys = outputKeys(operation, params as ShapeParams);
   if (keys === null) return [{ name: "output", key: null }];
-  const fixed = new Set<string>([...LEADING_COLUMNS, ...TRAILING_COLUMNS]);
-  return keys.map((key) => ({ name: fixed.has(key) ? `output_${key}` : key, key }));
+  return keys.map((key) => ({ name: FIXED_COLUMNS.includes(key) ? `output_${key}` : key, key }));
 }
 
-export function headerOf(columns: readonly OutputColumn[]): string[] {
-  return [...LEADING_COLUMNS, ...columns.map((column) => column.name), ...TRAILING_COLUMNS];
+/** The columns of one CSV download. `inputs` is null when the download leaves out the inputs. */
+export interface CsvLayout {
+  outputs: readonly OutputColumn[];
+  inputs: InputColumns | null;
+}
+
+export function headerOf(layout: CsvLayout): string[] {
+  const inputs = layout.inputs?.names ?? [];
+  return [...KEY_COLUMNS, ...inputs, "status", ...layout.outputs.map((column) => column.name), ...TRAILING_COLUMNS];
 }
 
 /** Returns the cell values of one record in header order. */
-export function valuesOf(record: ResultRecord, columns: readonly OutputColumn[]): unknown[] {
+export function valuesOf(record: ResultRecord, layout: CsvLayout): unknown[] {
   const output = record.output;
-  const fields = columns.map((column) => {
+  const fields = layout.outputs.map((column) => {
     if (column.key === null) return output;
     if (output === null || typeof output !== "object" || Array.isArray(output)) return null;
     return (output as Record<string, unknown>)[column.key] ?? null;
   });
-  return [record.index, record.id, record.status, ...fields, record.error?.code ?? null, record.error?.message ?? null, record.raw];
+  const inputs = layout.inputs === null ? [] : inputCells(record.input, layout.inputs);
+  return [record.index, record.id, ...inputs, record.status, ...fields, record.error?.code ?? null, record.error?.message ?? null, record.raw];
 }

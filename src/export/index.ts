@@ -1,20 +1,29 @@
 // GET /api/batches/{id}/output: results as a JSON page, or the whole set streamed as
-// JSONL or CSV. Unfinished batches give what is stored so far, marked partial.
+// JSONL or CSV, each with the item's input unless include_input=false. Unfinished
+// batches give what is stored so far, marked partial.
 import { z } from "zod";
+import type { BatchInput } from "../batch/types";
 import { DEFAULT_RESULT_PAGE_SIZE, MAX_RESULT_PAGE_SIZE } from "../config/limits";
+import type { Env } from "../env";
 import { invalidRequest } from "../errors";
+import type { Logger } from "../log/logger";
 import type { CommonParams, OperationName } from "../operations/types";
-import type { Database } from "../storage/db";
+import { openDatabase } from "../storage/db";
 import { readResultsPage } from "../storage/results";
-import { headerOf, outputColumns, valuesOf } from "./columns";
+import { type CsvLayout, FIXED_COLUMNS, headerOf, outputColumns, valuesOf } from "./columns";
 import { csvRow } from "./csv";
-import { recordOf } from "./records";
+import { nameInputColumns, planInputColumns } from "./input-columns";
+import { chunkSourceFor, InputCursor } from "./inputs";
+import { recordsOf } from "./records";
 import { streamResults } from "./stream";
+
+const FlagSchema = z.enum(["true", "false"], { error: 'use "true" or "false"' });
 
 export const OutputQuerySchema = z
   .object({
     format: z.enum(["json", "jsonl", "csv"]).default("json"),
-    bom: z.enum(["true", "false"], { error: 'use "true" or "false"' }).optional(),
+    bom: FlagSchema.optional(),
+    include_input: FlagSchema.default("true"),
     limit: z.coerce.number().int().min(1).max(MAX_RESULT_PAGE_SIZE).optional(),
     after: z.coerce.number().int().min(0).optional(),
   })
@@ -23,7 +32,9 @@ export type OutputQuery = z.infer<typeof OutputQuerySchema>;
 
 export interface ExportedBatch {
   id: string;
+  tenantId: string;
   status: string;
+  input: BatchInput;
   operation: OperationName;
   params: CommonParams;
   /** True while the batch is unfinished, so results may still be added. */
@@ -52,24 +63,33 @@ function headers(batch: ExportedBatch, contentType: string, extension?: string):
   return { "content-type": contentType, ...named, "x-batch-status": batch.status, "x-batch-partial": String(batch.partial) };
 }
 
-export async function exportResults(db: Database, batch: ExportedBatch, query: OutputQuery): Promise<Response> {
+async function csvLayout(env: Env, batch: ExportedBatch, inputs: InputCursor | null): Promise<CsvLayout> {
+  const outputs = outputColumns(batch.operation, batch.params);
+  if (inputs === null) return { outputs, inputs: null };
+  const plan = await planInputColumns(env, batch.tenantId, batch.input, inputs);
+  return { outputs, inputs: nameInputColumns(plan, [...FIXED_COLUMNS, ...outputs.map((column) => column.name)]) };
+}
+
+export async function exportResults(env: Env, batch: ExportedBatch, query: OutputQuery, log: Logger): Promise<Response> {
   checkOutputQuery(query);
+  const db = openDatabase(env.DB);
+  const inputs = query.include_input === "true" ? new InputCursor(chunkSourceFor(env, batch.id), log.child({ batch_id: batch.id })) : null;
 
   if (query.format === "jsonl") {
-    const body = streamResults(db, batch.id, (record) => `${JSON.stringify(record)}\n`);
+    const body = streamResults(db, batch.id, (record) => `${JSON.stringify(record)}\n`, { inputs });
     return new Response(body, { headers: headers(batch, "application/x-ndjson; charset=utf-8", "jsonl") });
   }
 
   if (query.format === "csv") {
-    const columns = outputColumns(batch.operation, batch.params);
-    const prefix = (query.bom === "true" ? "\uFEFF" : "") + csvRow(headerOf(columns));
-    const body = streamResults(db, batch.id, (record) => csvRow(valuesOf(record, columns)), prefix);
+    const layout = await csvLayout(env, batch, inputs);
+    const prefix = (query.bom === "true" ? "\uFEFF" : "") + csvRow(headerOf(layout));
+    const body = streamResults(db, batch.id, (record) => csvRow(valuesOf(record, layout)), { prefix, inputs });
     return new Response(body, { headers: headers(batch, "text/csv; charset=utf-8", "csv") });
   }
 
   const limit = query.limit ?? DEFAULT_RESULT_PAGE_SIZE;
   const rows = await readResultsPage(db, batch.id, query.after ?? -1, limit + 1);
-  const page = rows.slice(0, limit).map(recordOf);
+  const page = await recordsOf(rows.slice(0, limit), inputs);
   const hasMore = rows.length > limit;
   const last = page.length > 0 ? page[page.length - 1].index : null;
   const body = {

