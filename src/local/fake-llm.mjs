@@ -1,6 +1,22 @@
 // A fake OpenAI-compatible chat completions server for local development, tests and
 // benchmarks. By default it answers deterministically with output that fits the
 // requested response_format; tests script failure modes through the /__fake routes.
+//
+// A script is either a list of `steps`, used one per matching call, or a list of fault
+// rules (`faults`) that each pick a share of the matching calls:
+//   {"match": "tag", "seed": 7, "faults": [
+//     {"share": 0.25, "status": 503},                 a seeded pseudo-random 25% get a 503
+//     {"every": 4, "hang": true},                     every 4th call never gets a response
+//     {"first": 2, "per_prompt": true, "status": 429,
+//      "headers": {"retry-after-ms": "200"}}]}        the first 2 calls of each prompt get a 429
+// A rule picks a call when all of its conditions hold (no condition: every call). Rules
+// are tried in order, and the first that picks the call responds to it like a step
+// (`status`, `headers`, `body`, `hang`, `delay_ms`). A call that no rule picks goes on to
+// later scripts. Calls are counted per script, or per distinct prompt with `per_prompt`.
+// Prompts are numbered in the order of their first call, and a share draw depends only on
+// the seed, the rule, that number and the count. So the same workload meets the same
+// faults on every run, although which prompt gets which number follows arrival order.
+// The call log marks each call that a rule picked with `fault`.
 import http from "node:http";
 import { pathToFileURL } from "node:url";
 
@@ -54,6 +70,52 @@ export function sampleFromSchema(schema, seed, name = "value") {
     default:
       return `placeholder ${name}`;
   }
+}
+
+/**
+ * Returns a pseudo-random number in [0, 1), fixed by the seed and the key. FNV-1a alone
+ * gives close values for keys that differ in their last character, so its hash goes
+ * through MurmurHash3's 32-bit finalizer, which spreads every input bit.
+ */
+function seededUnit(seed, key) {
+  let hash = hashString(`${seed}:${key}`);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) / 2 ** 32;
+}
+
+const FAULT_KEYS = new Set(["every", "share", "first", "per_prompt", "status", "headers", "body", "hang", "delay_ms"]);
+
+/** Returns why a list of fault rules is invalid, or null when it is valid. */
+function faultRulesProblem(faults) {
+  if (!Array.isArray(faults)) return "faults must be an array of rules";
+  for (const [i, rule] of faults.entries()) {
+    if (rule === null || typeof rule !== "object" || Array.isArray(rule)) return `faults[${i}] must be an object`;
+    const unknown = Object.keys(rule).find((key) => !FAULT_KEYS.has(key));
+    if (unknown !== undefined) return `faults[${i}].${unknown} is not a fault rule field; use ${[...FAULT_KEYS].join(", ")}`;
+    if (rule.every !== undefined && !(Number.isInteger(rule.every) && rule.every >= 1)) return `faults[${i}].every must be a whole number from 1`;
+    if (rule.first !== undefined && !(Number.isInteger(rule.first) && rule.first >= 0)) return `faults[${i}].first must be a whole number from 0`;
+    if (rule.share !== undefined && !(typeof rule.share === "number" && rule.share >= 0 && rule.share <= 1)) return `faults[${i}].share must be a number from 0 to 1`;
+  }
+  return null;
+}
+
+/**
+ * Returns the index of the first fault rule that picks a call, or -1. `counts` contains the
+ * call's 1-based number among the script's matching calls (`ofScript`) and among its
+ * prompt's calls (`ofPrompt`), and the prompt's 1-based number (`prompt`).
+ */
+function pickFault(script, counts) {
+  return script.faults.findIndex((rule, i) => {
+    const count = rule.per_prompt ? counts.ofPrompt : counts.ofScript;
+    if (rule.first !== undefined && count > rule.first) return false;
+    if (rule.every !== undefined && count % rule.every !== 0) return false;
+    const key = rule.per_prompt ? `${i}:${counts.prompt}:${count}` : `${i}:${count}`;
+    return rule.share === undefined || seededUnit(script.seed, key) < rule.share;
+  });
 }
 
 function messagesText(body) {
@@ -124,15 +186,34 @@ export function createFakeLlm(initial = {}) {
     return script ? script.structured : state.config.structured;
   }
 
+  /** Counts a call against a fault script and returns the rule index that picks it, or -1. */
+  function countFaultCall(script, text) {
+    script.calls++;
+    let prompt = script.prompts.get(text);
+    if (prompt === undefined) {
+      prompt = { number: script.prompts.size + 1, calls: 0 };
+      script.prompts.set(text, prompt);
+    }
+    prompt.calls++;
+    return pickFault(script, { ofScript: script.calls, ofPrompt: prompt.calls, prompt: prompt.number });
+  }
+
+  /** Returns the step that responds to a call, and the fault rule that picked it, if any. */
   function takeStep(text) {
     for (const script of state.scripts) {
-      if (script.steps.length > 0 && text.includes(script.match)) {
+      if (!text.includes(script.match)) continue;
+      if (script.faults !== undefined) {
+        const rule = countFaultCall(script, text);
+        if (rule >= 0) return { step: script.faults[rule], fault: { rule, status: script.faults[rule].status ?? null, hang: Boolean(script.faults[rule].hang) } };
+        continue;
+      }
+      if (script.steps.length > 0) {
         const step = script.steps[0];
         if (!script.repeat) script.steps.shift();
-        return step;
+        return { step, fault: null };
       }
     }
-    return {};
+    return { step: {}, fault: null };
   }
 
   function rateLimited(now) {
@@ -149,7 +230,8 @@ export function createFakeLlm(initial = {}) {
     const text = messagesText(body);
     const now = Date.now();
     state.stats.requests++;
-    state.calls.push({ at: now, body });
+    const call = { at: now, body, fault: null };
+    state.calls.push(call);
 
     const waitMs = rateLimited(now);
     if (waitMs !== null) {
@@ -169,7 +251,8 @@ export function createFakeLlm(initial = {}) {
       });
     }
 
-    const step = takeStep(text);
+    const { step, fault } = takeStep(text);
+    call.fault = fault;
     const delay = (step.delay_ms ?? 0) + (state.config.latency_ms ?? 0);
     if (step.hang) return; // Never answers, so the client's timeout fires.
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -223,12 +306,20 @@ export function createFakeLlm(initial = {}) {
       if (body.structured !== undefined && !(body.structured in FORMAT_RANK)) {
         return send(res, 400, { error: { message: `structured must be one of ${Object.keys(FORMAT_RANK).join(", ")}` } });
       }
+      if (body.faults !== undefined) {
+        const problem = body.steps !== undefined ? "a script has either steps or faults, not both" : faultRulesProblem(body.faults);
+        if (problem !== null) return send(res, 400, { error: { message: problem } });
+      }
       state.scripts.push({
         match: String(body.match ?? ""),
         steps: body.steps ?? [],
         repeat: Boolean(body.repeat),
         // The richest response_format this script's calls accept, like the global config's `structured`.
         structured: body.structured,
+        faults: body.faults,
+        seed: body.seed ?? 0,
+        calls: 0,
+        prompts: new Map(),
       });
       return send(res, 200, { ok: true });
     }
