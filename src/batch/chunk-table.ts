@@ -85,14 +85,19 @@ export class ChunkTable {
     this.sql.exec("UPDATE chunks SET state = 'pending', lease = NULL WHERE n = ? AND state = 'running'", n);
   }
 
-  /** Overwrites a chunk's tally and returns whether the chunk is done, which it is once every item has a result. */
+  /**
+   * Overwrites a chunk's tally and returns whether the chunk is done, which it is once every
+   * item has a result. Result rows are only ever added, so a tally that counts fewer results
+   * than the stored one was read earlier and is ignored. Such a tally comes from a consumer
+   * that lost the chunk to another one and reports after it.
+   */
   report(n: number, tally: ResultTally, now: number): boolean {
     this.sql.exec(
       `UPDATE chunks SET succeeded = ?, failed = ?, cancelled = ?, expired = ?, prompt_tokens = ?, completion_tokens = ?,
          activity_at = ?,
          state = CASE WHEN ? + ? + ? + ? >= count THEN 'done' ELSE state END,
          lease = CASE WHEN ? + ? + ? + ? >= count THEN NULL ELSE lease END
-       WHERE n = ?`,
+       WHERE n = ? AND ? + ? + ? + ? >= succeeded + failed + cancelled + expired`,
       tally.succeeded,
       tally.failed,
       tally.cancelled,
@@ -103,6 +108,7 @@ export class ChunkTable {
       ...[tally.succeeded, tally.failed, tally.cancelled, tally.expired],
       ...[tally.succeeded, tally.failed, tally.cancelled, tally.expired],
       n,
+      ...[tally.succeeded, tally.failed, tally.cancelled, tally.expired],
     );
     return this.get(n)?.state === "done";
   }
