@@ -111,14 +111,14 @@ export class CsvParser implements TextParser {
 
     const columns = this.columns;
     if (fields.length < columns.length) {
-      this.report.reject(line, `has ${fields.length} ${fields.length === 1 ? "field" : "fields"} but the header has ${columns.length} columns`);
+      this.report.reject(line, `has ${fields.length} ${fields.length === 1 ? "field" : "fields"} but the header has ${columns.length} ${columns.length === 1 ? "column" : "columns"}`);
       return;
     }
     for (let index = columns.length; index < fields.length; index += 1) {
       if (fields[index].trim() !== "") {
         this.report.reject(
           line,
-          `has ${fields.length} fields but the header has ${columns.length} columns (value ${quoteValue(fields[index])} in column ${index + 1})`,
+          `has ${fields.length} fields but the header has ${columns.length} ${columns.length === 1 ? "column" : "columns"} (value ${quoteValue(fields[index])} in column ${index + 1})`,
         );
         return;
       }

@@ -11,13 +11,29 @@ const wrangler = path.join(root, "node_modules/.bin/wrangler");
 const passThrough = process.argv.slice(2);
 const offlineEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
 
-/** Finds LLM_BASE_URL in the flags, the environment or .dev.vars, in that order. */
-function configuredBaseUrl() {
+/** Returns the value of `--var NAME:value` (or `--var=NAME:value`) among the flags, if any. */
+function varFlag(name) {
   for (let i = 0; i < passThrough.length; i++) {
     const flag = passThrough[i];
     const value = flag === "--var" ? passThrough[i + 1] : flag.startsWith("--var=") ? flag.slice(6) : undefined;
-    if (value?.startsWith("LLM_BASE_URL:") && value.length > "LLM_BASE_URL:".length) return value.slice(13);
+    if (value?.startsWith(`${name}:`) && value.length > name.length + 1) return value.slice(name.length + 1);
   }
+  return undefined;
+}
+
+/** Returns the value of `--port N` or `--port=N` among the flags, or wrangler's default. */
+function portFlag() {
+  for (let i = 0; i < passThrough.length; i++) {
+    if (passThrough[i] === "--port") return passThrough[i + 1];
+    if (passThrough[i].startsWith("--port=")) return passThrough[i].slice(7);
+  }
+  return "8787";
+}
+
+/** Finds LLM_BASE_URL in the flags, the environment or .dev.vars, in that order. */
+function configuredBaseUrl() {
+  const fromFlag = varFlag("LLM_BASE_URL");
+  if (fromFlag) return fromFlag;
   if (process.env.LLM_BASE_URL) return process.env.LLM_BASE_URL;
   const devVars = path.join(root, ".dev.vars");
   if (existsSync(devVars)) {
@@ -42,7 +58,9 @@ function ensureAdminKey() {
   return key;
 }
 
-const adminKey = ensureAdminKey();
+// A key passed with --var wins over .dev.vars, as it does inside wrangler.
+const adminKeyFlag = varFlag("ADMIN_API_KEY");
+const adminKey = adminKeyFlag ?? ensureAdminKey();
 
 console.log("[dev] applying local D1 migrations");
 const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], {
@@ -76,8 +94,10 @@ if (baseUrl) {
   );
 }
 
-console.log(`[dev] admin API key (from .dev.vars): ${adminKey}`);
-console.log('[dev] create a tenant key: curl -s -X POST localhost:8787/api/keys -H "Authorization: Bearer $ADMIN_KEY" -H "content-type: application/json" -d \'{"name":"me"}\'');
+console.log(`[dev] admin API key (from ${adminKeyFlag ? "--var" : ".dev.vars"}): ${adminKey}`);
+console.log(
+  `[dev] create a tenant key: curl -s -X POST localhost:${portFlag()}/api/keys -H "Authorization: Bearer $ADMIN_KEY" -H "content-type: application/json" -d '{"name":"me"}'`,
+);
 
 const child = spawn(wrangler, ["dev", "--test-scheduled", ...extra, ...passThrough], {
   cwd: root,
