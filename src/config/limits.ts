@@ -191,3 +191,10 @@ export const DEFAULT_TENANT_MAX_RUNNING_BATCHES = 10;
 
 /** Longest a sync call waits for the shared provider rate limit before an item fails, in milliseconds. */
 export const SYNC_RATE_LIMIT_WAIT_MS = 120_000;
+
+/**
+ * Share of LLM_RPM and LLM_TPM the shared limiter schedules. Calls reach the provider a
+ * little after their reserved start, so pacing at exactly the limit lets a rolling
+ * one-minute window at the provider count one call too many.
+ */
+export const PROVIDER_LIMIT_HEADROOM = 0.95;

@@ -2,6 +2,7 @@
 // Each call reserves a start time; reservations are spaced so the deployment never
 // exceeds either limit, and a provider 429 pushes every later start back.
 // Pure logic: the clock is passed in.
+import { PROVIDER_LIMIT_HEADROOM } from "../config/limits";
 
 export interface PacerLimits {
   /** Requests per minute; 0 means unlimited. */
@@ -28,6 +29,8 @@ export interface PacerState {
 }
 
 const MINUTE_MS = 60_000;
+/** The minute that spacing is computed over, stretched so that pacing stays under the limit. */
+const PACED_MINUTE_MS = MINUTE_MS / PROVIDER_LIMIT_HEADROOM;
 /** Spacing grows by this factor on each provider 429 and lasts one minute. */
 const SLOWDOWN_STEP = 1.25;
 const MAX_SLOWDOWN = 4;
@@ -47,9 +50,9 @@ export function reserve(state: PacerState, estimatedTokens: number, now: number)
   if (state.limits.rpm > 0) startAt = Math.max(startAt, state.requestsFreeAt);
   if (state.limits.tpm > 0) startAt = Math.max(startAt, state.tokensFreeAt);
 
-  if (state.limits.rpm > 0) state.requestsFreeAt = startAt + (MINUTE_MS / state.limits.rpm) * factor;
+  if (state.limits.rpm > 0) state.requestsFreeAt = startAt + (PACED_MINUTE_MS / state.limits.rpm) * factor;
   if (state.limits.tpm > 0) {
-    state.tokensFreeAt = Math.max(state.tokensFreeAt, startAt) + (MINUTE_MS / state.limits.tpm) * estimatedTokens * factor;
+    state.tokensFreeAt = Math.max(state.tokensFreeAt, startAt) + (PACED_MINUTE_MS / state.limits.tpm) * estimatedTokens * factor;
   }
   return { startAt, waitMs: startAt - now };
 }
@@ -57,7 +60,7 @@ export function reserve(state: PacerState, estimatedTokens: number, now: number)
 /** Corrects the token schedule once the real usage of a call is known. */
 export function settle(state: PacerState, estimatedTokens: number, actualTokens: number): void {
   if (state.limits.tpm <= 0) return;
-  state.tokensFreeAt += (MINUTE_MS / state.limits.tpm) * (actualTokens - estimatedTokens);
+  state.tokensFreeAt += (PACED_MINUTE_MS / state.limits.tpm) * (actualTokens - estimatedTokens);
 }
 
 /** Holds every start until `ms` from now, without slowing down afterwards. */
