@@ -60,7 +60,7 @@ export class ProviderLimiter extends DurableObject<Env> {
       rpm: limits.rpm,
       tpm: limits.tpm,
       waiting: this.pendingStarts.length,
-      next_start_ms: Math.max(0, nextStart - now),
+      next_start_ms: Math.max(0, Math.round(nextStart - now)),
       rate_limited_responses: this.pacer.rateLimitedResponses,
     };
   }
