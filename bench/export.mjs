@@ -175,7 +175,7 @@ publish("export", {
   markdown: [
     `${rows.toLocaleString("en-US")} label results of one batch (2% failed items with quoted error text, 0.1% ids that need formula escaping), downloaded whole with \`GET /api/batches/{id}/output?format=csv|jsonl\` over 127.0.0.1. The batch was created through the API; its rows were generated in the local D1 database with \`wrangler d1 execute --local --file\` in statements of 100,000 rows (${round(insertSeconds)} s) while \`wrangler dev\` was stopped. Sizes: CSV ${round(direct.csv[0].bytes / 1e6, 1)} MB, JSONL ${round(direct.jsonl[0].bytes / 1e6, 1)} MB.`,
     "",
-    `Each download goes straight to the port of the workerd process that runs the Worker (the runtime, with local D1), ${runs} times per format on one \`wrangler dev\`, and then once per format through the public port, each time on a freshly started \`wrangler dev\`. There a second workerd process, wrangler's dev proxy, forwards the request. Memory columns: resident set before -> peak, read every 20 ms, in the first run of each row; "anonymous" leaves out file pages (SQLite and R2 files the runtime maps).`,
+    `Each download goes straight to the port of the workerd process that runs the Worker (the runtime, with local D1), ${runs} times per format on one \`wrangler dev\`. Then each format is downloaded once through the public port, each time on a freshly started \`wrangler dev\`. There a second workerd process, wrangler's dev proxy, forwards the request. Memory columns: resident set before -> peak, read every 20 ms, in the first run of each row; "anonymous" leaves out file pages (SQLite and R2 files the runtime maps).`,
     "",
     table,
     "",

@@ -134,7 +134,7 @@ publish("sync", {
   machine,
   source: workspace.source,
   markdown: [
-    `${requests} sequential requests of ${ITEMS_PER_REQUEST} banking77 items each (77 categories), fake model at zero latency, after ${WARMUP_REQUESTS} untimed warm-up requests, sent straight to the port of the workerd process that runs the Worker and, separately, through the public port of \`wrangler dev\`, where its dev proxy forwards them. The direct client replays the exact 50 request bodies the service sent, at the service's LLM_CONCURRENCY (${concurrency}). Medians over ${runs} runs of each percentile.`,
+    `${requests} sequential requests of ${ITEMS_PER_REQUEST} banking77 items each (77 categories), fake model at zero latency, after ${WARMUP_REQUESTS} untimed warm-up requests. They go straight to the port of the workerd process that runs the Worker and, in a separate pass, through the public port of \`wrangler dev\`, where its dev proxy forwards them. The direct client replays the exact 50 request bodies the service sent, at the service's LLM_CONCURRENCY (${concurrency}). Medians over ${runs} runs of each percentile.`,
     "",
     table,
     "",
