@@ -76,7 +76,7 @@ batches.get("/", async (c) => {
 batches.get("/:id", async (c) => {
   const row = await loadBatch(c.env, c.req.param("id"), tenantOf(c));
   const batch = batchObject(row, await liveProgress(c.env, row, c.get("log")), readRetentionDays(c.env));
-  // While items run, the shared provider limiter tells why a batch may be slow.
+  // While items run, the shared provider limiter's state shows why a batch may be slow.
   const rateLimit = rowIsFinal(row) ? null : await providerLimitStatus(c.env);
   return c.json(rateLimit === null ? batch : { ...batch, rate_limit: rateLimit });
 });

@@ -1,12 +1,12 @@
 // /api/keys: the admin creates, lists and revokes tenant API keys.
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { Hono } from "hono";
 import { z } from "zod";
 import { generateKey } from "../auth/keys";
 import { requireAdmin } from "../auth/middleware";
 import { notFound } from "../errors";
 import { parseWith } from "../lib/validation";
+import { openDatabase } from "../storage/db";
 import { apiKeys, type ApiKeyRow } from "../storage/schema/keys";
 import type { AppEnv } from "./context";
 import { asObject, readJsonBody } from "./request";
@@ -47,20 +47,20 @@ keys.post("/", async (c) => {
     createdAt: new Date().toISOString(),
     revokedAt: null,
   };
-  await drizzle(c.env.DB).insert(apiKeys).values(row);
+  await openDatabase(c.env.DB).insert(apiKeys).values(row);
   c.get("log").info("api key created", { key_id: row.id, tenant_id: row.tenantId });
   // The key itself is returned once, here, and never stored.
   return c.json({ ...publicKey(row), key: generated.key }, 201);
 });
 
 keys.get("/", async (c) => {
-  const rows = await drizzle(c.env.DB).select().from(apiKeys).orderBy(desc(apiKeys.createdAt)).all();
+  const rows = await openDatabase(c.env.DB).select().from(apiKeys).orderBy(desc(apiKeys.createdAt)).all();
   return c.json({ object: "list", data: rows.map(publicKey) });
 });
 
 keys.delete("/:id", async (c) => {
   const id = c.req.param("id");
-  const db = drizzle(c.env.DB);
+  const db = openDatabase(c.env.DB);
   const revokedAt = new Date().toISOString();
   const updated = await db
     .update(apiKeys)

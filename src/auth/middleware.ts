@@ -1,10 +1,10 @@
 // Bearer-key authentication for /api/*: the admin key (ADMIN_API_KEY) or a tenant key
 // from D1. Sets the request's tenant; logs nothing of a key but a short prefix.
 import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../api/context";
 import { ApiError } from "../errors";
+import { openDatabase } from "../storage/db";
 import { apiKeys } from "../storage/schema/keys";
 import { constantTimeEqual, keyIdOf, logPrefix, sha256Hex } from "./keys";
 
@@ -34,7 +34,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
 
   const keyId = keyIdOf(key);
-  const row = keyId ? await drizzle(c.env.DB).select().from(apiKeys).where(eq(apiKeys.id, keyId)).get() : undefined;
+  const row = keyId ? await openDatabase(c.env.DB).select().from(apiKeys).where(eq(apiKeys.id, keyId)).get() : undefined;
   if (!row || row.revokedAt !== null || !constantTimeEqual(presentedHash, row.hash)) {
     log.warn("rejected API key", { key_prefix: logPrefix(key), reason: row?.revokedAt ? "revoked" : "unknown" });
     throw unauthorized("Invalid or revoked API key.");

@@ -3,6 +3,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../api/context";
 import { DEFAULT_TENANT_MAX_RUNNING_BATCHES, DEFAULT_TENANT_RPM } from "../config/limits";
+import { BATCH_STATUSES, isTerminal } from "../batch/types";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 
@@ -39,7 +40,7 @@ export const limitTenantRequests: MiddlewareHandler<AppEnv> = async (c, next) =>
   return next();
 };
 
-const UNFINISHED = ["validating", "queued", "in_progress", "finalizing", "cancelling"];
+const UNFINISHED = BATCH_STATUSES.filter((status) => !isTerminal(status));
 
 /** Rejects a new batch while the tenant already has the maximum number unfinished. */
 export const limitRunningBatches: MiddlewareHandler<AppEnv> = async (c, next) => {

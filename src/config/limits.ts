@@ -189,7 +189,7 @@ export const DEFAULT_TENANT_RPM = 600;
 /** Batches per tenant that may be unfinished at once when TENANT_MAX_RUNNING_BATCHES is unset. */
 export const DEFAULT_TENANT_MAX_RUNNING_BATCHES = 10;
 
-/** Longest a sync call waits for the shared provider rate limit before an item fails, in milliseconds. */
+/** Maximum time a sync call waits for the shared provider rate limit before an item fails, in milliseconds. */
 export const SYNC_RATE_LIMIT_WAIT_MS = 120_000;
 
 /**

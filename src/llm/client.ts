@@ -6,7 +6,7 @@ import { sleep } from "../lib/concurrency";
 import type { Logger } from "../log/logger";
 import { redactText, redactValue } from "./redact";
 import { estimateTokens, type RateGate } from "./gate";
-import { classifyFailure, isRetryable, quotaExhausted, rateLimitResetMs, retryAfterMs, retryDelayMs } from "./retry";
+import { classifyFailure, type FailureKind, isRetryable, quotaExhausted, rateLimitResetMs, retryAfterMs, retryDelayMs } from "./retry";
 import type { ChatMessage, ChatOutcome, ChatRequest, OutputFormat } from "./types";
 
 const LEVELS: StructuredOutputLevel[] = ["text", "json_object", "json_schema"];
@@ -61,6 +61,12 @@ export function rejectsFormat(error: unknown): boolean {
   return /not supported|unsupported|does not support|not available|not allowed|unknown|unrecognized|not enabled/i.test(message);
 }
 
+/** Maps a final failure kind to the item error code it becomes. */
+function outcomeCode(kind: FailureKind): "timeout" | "rate_limited" | "provider_error" {
+  if (kind === "timeout" || kind === "rate_limited") return kind;
+  return "provider_error";
+}
+
 export class LlmClient {
   private readonly openai: OpenAI;
 
@@ -95,7 +101,7 @@ export class LlmClient {
     return redactValue(value, this.settings.apiKey);
   }
 
-  /** Settles the limiter's token estimate and holds callers when the provider's quota is spent. */
+  /** Settles the limiter's token estimate and pauses every caller when the provider's quota is spent. */
   private async reportUsage(estimate: number, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined, headers: Headers) {
     const actual = (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0);
     await this.gate!.settle(estimate, actual > 0 ? actual : estimate);
@@ -189,7 +195,7 @@ export class LlmClient {
           ctx.log.warn("model call failed", { item_id: ctx.itemId, kind, status, attempts: attempt, error: message });
           return {
             ok: false,
-            code: kind === "timeout" ? "timeout" : kind === "rate_limited" ? "rate_limited" : "provider_error",
+            code: outcomeCode(kind),
             message: `model call failed after ${attempt} attempt(s): ${message}`,
             status,
           };

@@ -61,7 +61,7 @@ export function parseResetDuration(value: string | null): number | undefined {
   return matched === value.trim() ? Math.ceil(total) : undefined;
 }
 
-/** The longest reset among the x-ratelimit-reset-* headers, in milliseconds. */
+/** Returns the maximum reset among the x-ratelimit-reset-* headers, in milliseconds. */
 export function rateLimitResetMs(headers: Headers | undefined): number | undefined {
   if (!headers) return undefined;
   const resets = [headers.get("x-ratelimit-reset-requests"), headers.get("x-ratelimit-reset-tokens")]
@@ -70,7 +70,7 @@ export function rateLimitResetMs(headers: Headers | undefined): number | undefin
   return resets.length > 0 ? Math.max(...resets) : undefined;
 }
 
-/** True when a response says no requests or tokens remain in the provider's window. */
+/** Returns true when the response headers show no requests or tokens left in the provider's window. */
 export function quotaExhausted(headers: Headers | undefined): boolean {
   if (!headers) return false;
   return headers.get("x-ratelimit-remaining-requests") === "0" || headers.get("x-ratelimit-remaining-tokens") === "0";

@@ -97,7 +97,9 @@ function parseSingle(params: LabelParams, index: CategoryIndex, content: string)
 
 function parseMulti(params: LabelParams, index: CategoryIndex, content: string): ParseOutcome {
   const answer = answerOf(content, "labels");
-  const parts = Array.isArray(answer) ? answer.map((value) => String(value)) : typeof answer === "string" ? splitLabelList(answer) : null;
+  let parts: string[] | null = null;
+  if (Array.isArray(answer)) parts = answer.map((value) => String(value));
+  else if (typeof answer === "string") parts = splitLabelList(answer);
   if (parts === null) {
     return { ok: false, code: "invalid_label", message: `expected a list of category names, got ${JSON.stringify(answer)}` };
   }

@@ -40,7 +40,9 @@ export class CronError extends Error {
 
 function parseValue(text: string, spec: CronFieldSpec): number {
   const named = spec.names?.indexOf(text.toUpperCase()) ?? -1;
-  const value = named >= 0 ? named + (spec.name === "month" ? 1 : 0) : /^\d+$/.test(text) ? Number(text) : NaN;
+  let value = NaN;
+  if (named >= 0) value = spec.name === "month" ? named + 1 : named;
+  else if (/^\d+$/.test(text)) value = Number(text);
   if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
     throw new CronError(spec.name, `invalid ${spec.name} value "${text}": expected ${spec.min}-${spec.max}${spec.names ? " or a name" : ""}`);
   }

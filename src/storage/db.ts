@@ -1,9 +1,10 @@
 // The drizzle handle over the Worker's D1 binding, with every table schema attached.
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as batchTables from "./schema/batches";
+import * as keyTables from "./schema/keys";
 import * as scheduleTables from "./schema/schedules";
 
-const schema = { ...batchTables, ...scheduleTables };
+const schema = { ...batchTables, ...keyTables, ...scheduleTables };
 
 export type Database = DrizzleD1Database<typeof schema>;
 

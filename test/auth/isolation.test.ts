@@ -1,12 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { waitForBatch } from "../batches/helpers";
-import { callApi, postJson } from "../support/api";
+import { callApi, createTenantKey, postJson } from "../support/api";
 import { uniqueTag } from "../support/fake-llm";
 
 async function tenantKey(name: string): Promise<Record<string, string>> {
-  const response = await postJson("/api/keys", { name });
-  expect(response.status, response.text).toBe(201);
-  return { authorization: `Bearer ${response.json.key}` };
+  return { authorization: `Bearer ${await createTenantKey(name)}` };
 }
 
 async function setUpOwner() {

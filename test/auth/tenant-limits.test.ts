@@ -1,13 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { takeToken } from "../../src/ratelimit/tenant-limiter";
-import { callAppWith, postJson } from "../support/api";
+import { callAppWith, createTenantKey } from "../support/api";
 import { scriptFake, uniqueTag } from "../support/fake-llm";
 
-async function tenantKey(): Promise<string> {
-  const response = await postJson("/api/keys", { name: uniqueTag("limits") });
-  expect(response.status, response.text).toBe(201);
-  return response.json.key;
+function tenantKey(): Promise<string> {
+  return createTenantKey(uniqueTag("limits"));
 }
 
 

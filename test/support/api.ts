@@ -51,3 +51,10 @@ export async function callAppWith(overrides: Partial<typeof env>, method: string
   await waitOnExecutionContext(ctx);
   return { status: response.status, headers: response.headers, json: (await response.json()) as any };
 }
+
+/** Creates a tenant API key with the admin key and returns the key. */
+export async function createTenantKey(name: string): Promise<string> {
+  const response = await postJson("/api/keys", { name });
+  if (response.status !== 201) throw new Error(`creating a tenant key failed with ${response.status}: ${response.text}`);
+  return response.json.key;
+}
